@@ -15,6 +15,8 @@ enum ExitCode : int {
 int runModels(int argc, const char* const* argv);
 int runBenchModels(int argc, const char* const* argv);
 int runModelInfo(int argc, const char* const* argv);
+int runTrain(int argc, const char* const* argv);
+int runEval(int argc, const char* const* argv);
 
 #ifdef LITEFER_HAVE_OPENCV
 // Commands that need OpenCV (not in LITEFER_TORCH_ONLY builds).

@@ -27,6 +27,10 @@ constexpr CommandEntry kCommands[] = {
     {"model-info", "check a model file and print its manifest", litefer::cli::runModelInfo},
     {"bench-models", "benchmark every network's forward pass on this machine",
      litefer::cli::runBenchModels},
+    {"train", "train a network on packed data (select on val, report test once)",
+     litefer::cli::runTrain},
+    {"eval", "evaluate a model on a packed split, with and without test-time augmentation",
+     litefer::cli::runEval},
 #ifdef LITEFER_HAVE_OPENCV
     {"pack", "pack an image-folder or FER2013 CSV dataset into binary split files",
      litefer::cli::runPack},

@@ -401,7 +401,7 @@ VggLiteImpl::VggLiteImpl() : NetworkImpl("vgg-lite") {
     ds24_ = register_module("ds24", DsBlock(64, 64));               // 24x24, then pool
     stage12_ = register_module("stage12", torch::nn::ModuleList(DsBlock(64, 128), DsBlock(128, 128)));
     stage6_ = register_module("stage6", torch::nn::ModuleList(DsBlock(128, 256), DsBlock(256, 256),
-                                                              DsBlock(256, 512)));
+                                                              DsBlock(256, 512), DsBlock(512, 512)));
     dropout_ = register_module("dropout", torch::nn::Dropout(0.3));
     fc_ = register_module("fc", Dense(512, kNumClasses));
 }

@@ -16,7 +16,7 @@ const std::vector<NetworkInfo>& networkInfos() {
         {"vgg-retrain-v1", "VGG-pretrain blocks 1-3 + 2 depthwise-separable blocks", 9, 2.4,
          69.5},
         {"vgg-retrain-v2", "VGG-pretrain blocks 1-2 + 4 depthwise-separable blocks", 9, 1.0, 69.8},
-        {"vgg-lite", "LiteFER's CPU network: 3 narrow conv + 6 depthwise-separable blocks",
+        {"vgg-lite", "LiteFER's CPU network: 3 narrow conv + 7 depthwise-separable blocks",
          std::nullopt, std::nullopt, std::nullopt},
     };
     return kInfos;

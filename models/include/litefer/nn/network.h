@@ -137,7 +137,7 @@ private:
 /// vgg-lite: LiteFER's CPU-trainable network. The poster's idea in miniature: a narrow VGG
 /// front of dense 3x3 convolutions (dense convs run 5-10x more FLOP/s than depthwise ones on
 /// our CPUs, and carry the fine low-level features), then depthwise-separable blocks.
-/// ~0.3M parameters, ~47M multiply-adds (counted by `litefer-cli models`).
+/// ~0.57M parameters, ~57M multiply-adds (counted by `litefer-cli models`).
 class VggLiteImpl : public NetworkImpl {
 public:
     VggLiteImpl();
