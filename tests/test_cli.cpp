@@ -1,12 +1,21 @@
 // litefer-cli as a user runs it: help, version, exit codes, and machine-readable output.
 #include <catch2/catch.hpp>
 
-#include <array>
-#include <cstdio>
-#include <string>
+#include <signal.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "litefer/files.h"
 #include "litefer/json.h"
+#include "litefer/packed_dataset.h"
 
 namespace {
 
@@ -75,4 +84,90 @@ TEST_CASE("litefer-cli models --json lists every network with counted sizes", "[
     }
     CHECK(v.asArray()[4].at("name").asString() == "vgg-pretrain");
     CHECK(v.asArray()[4].at("parameters").asInt64() == 9'414'855);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training killed with SIGKILL and resumed gives the same model as an uninterrupted run.
+
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string writeNoisePack(const fs::path& dir, int n) {
+    litefer::PackedDataset d;
+    d.split = "train";
+    std::mt19937 rng(42);
+    std::vector<std::uint8_t> img(litefer::kPackImageBytes);
+    for (int i = 0; i < n; ++i) {
+        for (auto& p : img) {
+            p = static_cast<std::uint8_t>(rng() & 0xFF);
+        }
+        d.add(static_cast<litefer::Emotion>(i % 7), img.data());
+    }
+    const std::string path = (dir / "noise.lfpack").string();
+    litefer::writePacked(path, d);
+    return path;
+}
+
+std::string trainArgs(const std::string& data, const fs::path& out) {
+    return "train --network vgg-lite --train " + data + " --val " + data + " --out " +
+           out.string() +
+           " --epochs 3 --batch 16 --optimizer adamw --lr 0.003 --warmup 0 --threads 1 "
+           "--no-progress";
+}
+
+int lastCheckpointEpoch(const fs::path& out) {
+    try {
+        return litefer::json::parse(litefer::readFileBytes((out / "checkpoint/state.json").string()))
+            .at("epoch")
+            .asInt();
+    } catch (const std::exception&) {
+        return 0;
+    }
+}
+
+std::string modelSha(const fs::path& out) {
+    const std::string manifest = (out / "model.json").string();
+    return litefer::json::parse(litefer::readFileBytes(manifest)).at("weights").at("sha256").asString();
+}
+
+}  // namespace
+
+TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterrupted run",
+          "[cli][train]") {
+    const fs::path dir = fs::temp_directory_path() /
+                         ("litefer-kill-test-" + std::to_string(std::random_device{}()));
+    fs::create_directories(dir);
+    const std::string data = writeNoisePack(dir, 96);
+
+    REQUIRE(cli(trainArgs(data, dir / "straight")).exitCode == 0);
+
+    // Start a second run in the background and kill it hard once epoch 1 is checkpointed.
+    const fs::path killed = dir / "killed";
+    const std::string cmd = std::string(LITEFER_BIN_DIR) + "/litefer-cli " + trainArgs(data, killed);
+    pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", ("exec " + cmd + " >/dev/null 2>&1").c_str(),
+              static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(3);
+    while (lastCheckpointEpoch(killed) < 1 && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    REQUIRE(lastCheckpointEpoch(killed) >= 1);
+    const bool killedBeforeEnd = WIFSIGNALED(status);
+    INFO("killed after epoch " << lastCheckpointEpoch(killed));
+
+    Run resumed = cli(trainArgs(data, killed) + " --resume");
+    REQUIRE(resumed.exitCode == 0);
+    if (killedBeforeEnd && lastCheckpointEpoch(killed) < 3) {
+        CHECK(resumed.out.find("resumed after epoch") != std::string::npos);
+    }
+    CHECK(modelSha(killed) == modelSha(dir / "straight"));
+    fs::remove_all(dir);
 }

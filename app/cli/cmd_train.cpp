@@ -12,6 +12,12 @@
 #include "litefer/train/evaluate.h"
 #include "litefer/train/trainer.h"
 
+#ifdef LITEFER_HAVE_OPENCV
+#include <filesystem>
+
+#include "litefer/core/dataset.h"
+#endif
+
 namespace litefer::cli {
 
 namespace {
@@ -22,6 +28,40 @@ std::string joinArgs(int argc, const char* const* argv) {
         s += (i ? " " : "") + std::string(argv[i]);
     }
     return s;
+}
+
+/// A packed file, or (in builds with OpenCV) an image-folder root or a FER2013 CSV, whose
+/// `split` is loaded on the fly.
+PackedDataset loadEvalData(const std::string& path, const std::string& split) {
+#ifdef LITEFER_HAVE_OPENCV
+    namespace fs = std::filesystem;
+    const bool folder = fs::is_directory(path);
+    const bool csv = fs::path(path).extension() == ".csv";
+    if (folder || csv) {
+        core::LoadReport report;
+        PackedDataset d;
+        if (folder) {
+            d = core::loadImageFolderSplit(path, split, core::ClassMapOptions{}, report);
+        } else {
+            auto splits = core::loadFer2013Csv(path, core::ClassMapOptions{}, report);
+            auto it = splits.find(split);
+            if (it == splits.end()) {
+                throw std::runtime_error(path + " has no rows of split '" + split + "'");
+            }
+            d = std::move(it->second);
+        }
+        for (const auto& p : report.problems) {
+            std::cerr << "skipped: " << p << '\n';
+        }
+        if (report.skipped > 0) {
+            std::cerr << report.skipped << " item(s) skipped in " << path << '\n';
+        }
+        return d;
+    }
+#else
+    (void)split;
+#endif
+    return readPacked(path);
 }
 
 }  // namespace
@@ -117,7 +157,9 @@ int runTrain(int argc, const char* const* argv) {
 
 int runEval(int argc, const char* const* argv) {
     Args args("eval", {{"model", "FILE", "model file (.lfm)", ""},
-                       {"data", "FILE", "packed split to evaluate (litefer-cli pack)", ""},
+                       {"data", "PATH",
+                        "packed split (.lfpack), or an image-folder root or FER2013 CSV", ""},
+                       {"split", "NAME", "split to read from a folder or CSV", "test"},
                        {"tta", "MODE", "none, flip, tencrop or all", "all"},
                        {"json", "", "print JSON", ""},
                        {"confusion-png", "FILE", "write the confusion matrix (first TTA mode)", ""},
@@ -154,7 +196,7 @@ int runEval(int argc, const char* const* argv) {
     nn::LoadedModel model = nn::loadModel(modelPath);
     model.network->to(device);
     nn::foldBatchNorm(*model.network);
-    const PackedDataset data = readPacked(dataPath);
+    const PackedDataset data = loadEvalData(dataPath, args.value("split", "test"));
     json::Value out = json::Value::object();
     out["model"] = modelPath;
     out["architecture"] = model.manifest.architecture;
