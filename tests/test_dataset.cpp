@@ -13,6 +13,7 @@
 #include <opencv2/imgcodecs.hpp>
 
 #include "litefer/core/dataset.h"
+#include "support/temp_dir.h"
 
 using namespace litefer;
 using namespace litefer::core;
@@ -20,28 +21,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-/// A fresh temporary folder, removed with its contents at scope exit.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "litefer-dataset-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-    std::string str() const { return path_.string(); }
-
-  private:
-    fs::path path_;
-};
+using litefer::test::TempDir;
 
 void writeText(const fs::path& path, const std::string& text) {
     fs::create_directories(path.parent_path());
@@ -137,7 +117,7 @@ TEST_CASE("a user class map overrides built-in names and can drop classes", "[da
 
 TEST_CASE("CSV rows go to their splits and bad rows are skipped with line numbers",
           "[dataset][csv]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path csv = dir.path() / "fer.csv";
     // CRLF line endings, a quoted pixel field, a trailing newline, a blank line.
     std::string text = "emotion,pixels,Usage\r\n";
@@ -185,7 +165,7 @@ TEST_CASE("CSV rows go to their splits and bad rows are skipped with line number
 }
 
 TEST_CASE("CSV columns may come in any order and without a Usage column", "[dataset][csv]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path csv = dir.path() / "reordered.csv";
     writeText(csv, "Usage,pixels,emotion\nPrivateTest," + pixelText(5) + ",5\n");
     LoadReport report;
@@ -204,7 +184,7 @@ TEST_CASE("CSV columns may come in any order and without a Usage column", "[data
 }
 
 TEST_CASE("a CSV class map remaps and drops FER ids", "[dataset][csv]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path csv = dir.path() / "fer.csv";
     writeText(csv, "emotion,pixels,Usage\n1," + pixelText(0) + ",Training\n5," + pixelText(0) +
                        ",Training\n0," + pixelText(0) + ",Training\n");
@@ -218,7 +198,7 @@ TEST_CASE("a CSV class map remaps and drops FER ids", "[dataset][csv]") {
 }
 
 TEST_CASE("a CSV without any valid row fails naming the file", "[dataset][csv]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path csv = dir.path() / "all-bad.csv";
     writeText(csv, "emotion,pixels,Usage\n9," + pixelText(0) + ",Training\n1,1 2 3,Training\n");
     LoadReport report;
@@ -245,7 +225,7 @@ TEST_CASE("a CSV without any valid row fails naming the file", "[dataset][csv]")
 
 TEST_CASE("image folders load with synonyms and skip unreadable and truncated images",
           "[dataset][images]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path train = dir.path() / "train";
     fs::create_directories(train / "Happiness");
     fs::create_directories(train / "anger");
@@ -300,7 +280,7 @@ TEST_CASE("image folders load with synonyms and skip unreadable and truncated im
 
 TEST_CASE("an unknown class folder fails with the --class-map fix unless it is dropped",
           "[dataset][images]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     const fs::path train = dir.path() / "train";
     fs::create_directories(train / "happy");
     fs::create_directories(train / "contempt");
@@ -337,7 +317,7 @@ TEST_CASE("an unknown class folder fails with the --class-map fix unless it is d
 }
 
 TEST_CASE("a missing split folder fails listing the splits that exist", "[dataset][images]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     fs::create_directories(dir.path() / "train" / "happy");
     fs::create_directories(dir.path() / "test" / "happy");
     LoadReport report;
@@ -349,7 +329,7 @@ TEST_CASE("a missing split folder fails listing the splits that exist", "[datase
 }
 
 TEST_CASE("a split whose images are all unreadable fails naming the folder", "[dataset][images]") {
-    TempDir dir;
+    TempDir dir("litefer-dataset");
     writeText(dir.path() / "train" / "sad" / "x.jpg", "garbage");
     LoadReport report;
     REQUIRE_THROWS_WITH(

@@ -19,37 +19,18 @@
 #include <opencv2/videoio.hpp>
 
 #include "litefer/core/face_detector.h"
+#include "support/temp_dir.h"
 
 using namespace litefer::core;
 namespace fs = std::filesystem;
 
 namespace {
 
+using litefer::test::TempDir;
+
 const std::string kSharedDir = LITEFER_SHARED_DIR;
 const std::string kYuNetPath =
     kSharedDir + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
-
-/// A fresh temporary folder, removed with its contents at scope exit.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "litefer-detector-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    const fs::path& path() const { return path_; }
-
-  private:
-    fs::path path_;
-};
 
 /// Sets (or unsets, for std::nullopt) an environment variable for the scope.
 class EnvGuard {
@@ -298,7 +279,7 @@ TEST_CASE("decodeYuNet rejects outputs that do not match the input size", "[dete
 
 TEST_CASE("findYuNetModel prefers the explicit path, then the environment, then the data folder",
           "[detector][files]") {
-    TempDir dir;
+    TempDir dir("litefer-detector");
     const fs::path models = dir.path() / "litefer" / "models";
     fs::create_directories(models);
     EnvGuard xdg("XDG_DATA_HOME", dir.path().string());
@@ -333,7 +314,7 @@ TEST_CASE("a missing YuNet model file is reported with its path and how to get t
                                                   Catch::Contains("LITEFER_YUNET_MODEL"));
     CHECK_THROWS_WITH(makeDetector("yunet", {}, missing), Catch::Contains(missing));
 
-    TempDir dir;
+    TempDir dir("litefer-detector");
     EnvGuard xdg("XDG_DATA_HOME", dir.path().string());
     EnvGuard env("LITEFER_YUNET_MODEL", std::nullopt);
     CHECK_THROWS_WITH(makeDetector("yunet"),
@@ -341,7 +322,7 @@ TEST_CASE("a missing YuNet model file is reported with its path and how to get t
 }
 
 TEST_CASE("a corrupt YuNet model file is rejected with its path", "[detector][files]") {
-    TempDir dir;
+    TempDir dir("litefer-detector");
     const fs::path garbage = dir.path() / "face_detection_yunet_2023mar.onnx";
     writeFile(garbage, std::string(4096, '\x5a'));
     CHECK_THROWS_WITH(YuNetDetector(garbage.string()),
@@ -384,7 +365,7 @@ TEST_CASE("a missing or corrupt Haar cascade named by the user is reported with 
     const std::string missing = "/nonexistent/cascade.xml";
     CHECK_THROWS_WITH(HaarDetector({}, missing),
                       Catch::Contains(missing) && Catch::Contains("--haar-cascade"));
-    TempDir dir;
+    TempDir dir("litefer-detector");
     const fs::path garbage = dir.path() / "cascade.xml";
     writeFile(garbage, "<?xml version=\"1.0\"?>\n<opencv_storage>\n</opencv_storage>\n");
     CHECK_THROWS_WITH(HaarDetector({}, garbage.string()),

@@ -11,6 +11,7 @@
 #include "litefer/nn/input.h"
 #include "litefer/nn/model_file.h"
 #include "litefer/nn/registry.h"
+#include "support/temp_dir.h"
 
 using namespace litefer;
 using namespace litefer::nn;
@@ -18,16 +19,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() /
-               ("litefer-model-test-" + std::to_string(std::random_device{}()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using litefer::test::TempDir;
 
 Network makeNet(const std::string& arch = "vgg-lite") {
     torch::manual_seed(11);
@@ -59,7 +51,7 @@ void rewriteManifest(const std::string& path, const std::string& weights, Edit e
 }  // namespace
 
 TEST_CASE("a saved model loads back with identical outputs and a complete manifest", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     Network net = makeNet();
     net->eval();
     const std::string path = dir.file("m.lfm");
@@ -77,7 +69,7 @@ TEST_CASE("a saved model loads back with identical outputs and a complete manife
 }
 
 TEST_CASE("float16 weights load with outputs close to the float32 ones", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     Network net = makeNet();
     net->eval();
     saveModel(dir.file("h.lfm"), *net, baseManifest(), WeightsDtype::Float16);
@@ -96,7 +88,7 @@ TEST_CASE("a missing model file is reported with its path", "[model]") {
 }
 
 TEST_CASE("a truncated model file is rejected with its path", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("t.lfm");
     saveModel(path, *makeNet(), baseManifest());
     std::string bytes = readFileBytes(path);
@@ -111,7 +103,7 @@ TEST_CASE("a truncated model file is rejected with its path", "[model]") {
 }
 
 TEST_CASE("random bytes are not taken for a model", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("r.lfm");
     std::mt19937 rng(5);
     std::string junk(4096, '\0');
@@ -124,7 +116,7 @@ TEST_CASE("random bytes are not taken for a model", "[model]") {
 }
 
 TEST_CASE("a flipped byte inside the weights fails the checksum", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("f.lfm");
     saveModel(path, *makeNet(), baseManifest());
     std::string bytes = readFileBytes(path);
@@ -134,7 +126,7 @@ TEST_CASE("a flipped byte inside the weights fails the checksum", "[model]") {
 }
 
 TEST_CASE("weights of another architecture are rejected", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("a.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
@@ -146,7 +138,7 @@ TEST_CASE("weights of another architecture are rejected", "[model]") {
 }
 
 TEST_CASE("an unknown architecture name is rejected", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("u.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
@@ -158,7 +150,7 @@ TEST_CASE("an unknown architecture name is rejected", "[model]") {
 }
 
 TEST_CASE("a model with another label order is rejected", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("l.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
@@ -173,7 +165,7 @@ TEST_CASE("a model with another label order is rejected", "[model]") {
 }
 
 TEST_CASE("a model whose outputs differ from its recorded probe fails the self-test", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("p.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
@@ -188,7 +180,7 @@ TEST_CASE("a model whose outputs differ from its recorded probe fails the self-t
 }
 
 TEST_CASE("a manifest with a missing field is rejected naming the field", "[model]") {
-    TempDir dir;
+    TempDir dir("litefer-model");
     const std::string path = dir.file("m.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());

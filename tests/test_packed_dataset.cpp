@@ -14,36 +14,17 @@
 #include "litefer/json.h"
 #include "litefer/packed_dataset.h"
 #include "litefer/sha256.h"
+#include "support/temp_dir.h"
 
 using namespace litefer;
 namespace fs = std::filesystem;
 
 namespace {
 
+using litefer::test::TempDir;
+
 constexpr std::size_t kPreamble = 16;
 constexpr std::size_t kRecord = 1 + kPackImageBytes;
-
-/// A fresh temporary folder, removed with its contents at scope exit.
-class TempDir {
-  public:
-    TempDir() {
-        std::string pattern = (fs::temp_directory_path() / "litefer-packed-XXXXXX").string();
-        if (mkdtemp(pattern.data()) == nullptr) {
-            throw std::runtime_error("mkdtemp failed");
-        }
-        path_ = pattern;
-    }
-    ~TempDir() {
-        std::error_code ec;
-        fs::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    std::string file(const std::string& name) const { return (path_ / name).string(); }
-
-  private:
-    fs::path path_;
-};
 
 /// n images; image i has label i % 7 and pixels (i * 31 + p) % 256.
 PackedDataset makeDataset(std::size_t n) {
@@ -95,7 +76,7 @@ std::string readError(const std::string& path) {
 }  // namespace
 
 TEST_CASE("a packed dataset survives a write and read round trip", "[packed]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     const std::string path = dir.file("train.lfpack");
     PackedDataset ds = makeDataset(30);
     writePacked(path, ds);
@@ -115,7 +96,7 @@ TEST_CASE("a packed dataset survives a write and read round trip", "[packed]") {
 }
 
 TEST_CASE("a packed file has the documented layout and header", "[packed]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     const std::string path = dir.file("val.lfpack");
     PackedDataset ds = makeDataset(9);
     ds.split = "val";
@@ -147,7 +128,7 @@ TEST_CASE("a packed file has the documented layout and header", "[packed]") {
 }
 
 TEST_CASE("an empty split round-trips", "[packed]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     PackedDataset ds;
     ds.split = "test";
     writePacked(dir.file("e.lfpack"), ds);
@@ -157,7 +138,7 @@ TEST_CASE("an empty split round-trips", "[packed]") {
 }
 
 TEST_CASE("writing rejects inconsistent data", "[packed]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     PackedDataset ds = makeDataset(3);
     ds.pixels.pop_back();
     REQUIRE_THROWS_AS(writePacked(dir.file("a.lfpack"), ds), std::invalid_argument);
@@ -168,7 +149,7 @@ TEST_CASE("writing rejects inconsistent data", "[packed]") {
 }
 
 TEST_CASE("corrupt packed files are rejected with the file, the problem and the fix", "[packed]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     const std::string good = dir.file("good.lfpack");
     writePacked(good, makeDataset(14));
     const std::string bytes = readFileBytes(good);
@@ -265,7 +246,7 @@ TEST_CASE("corrupt packed files are rejected with the file, the problem and the 
 }
 
 TEST_CASE("random bytes and random damage never crash the reader", "[packed][fuzz]") {
-    TempDir dir;
+    TempDir dir("litefer-packed");
     const std::string good = dir.file("good.lfpack");
     writePacked(good, makeDataset(5));
     const std::string bytes = readFileBytes(good);

@@ -13,22 +13,14 @@
 #include "litefer/train/augment.h"
 #include "litefer/train/evaluate.h"
 #include "litefer/train/trainer.h"
+#include "support/temp_dir.h"
 
 using namespace litefer;
 namespace fs = std::filesystem;
 
 namespace {
 
-struct TempDir {
-    fs::path path;
-    TempDir() {
-        path = fs::temp_directory_path() /
-               ("litefer-train-test-" + std::to_string(std::random_device{}()));
-        fs::create_directories(path);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string file(const std::string& name) const { return (path / name).string(); }
-};
+using litefer::test::TempDir;
 
 /// `n` images of uniform noise with labels i % 7: only memorisation can fit them.
 std::string writeNoiseSplit(const TempDir& dir, const std::string& name, int n, unsigned seed) {
@@ -68,7 +60,7 @@ train::TrainOptions quickOptions(const TempDir& dir, const std::string& data) {
 }  // namespace
 
 TEST_CASE("a short real training run overfits 100 images to >= 90% train accuracy", "[train]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     auto o = quickOptions(dir, writeNoiseSplit(dir, "train", 100, 1));
     o.epochs = 25;
     std::ostringstream log;
@@ -91,7 +83,7 @@ TEST_CASE("a short real training run overfits 100 images to >= 90% train accurac
 
 TEST_CASE("an interrupted run resumed from its checkpoint equals an uninterrupted one",
           "[train]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     const std::string data = writeNoiseSplit(dir, "train", 60, 2);
     auto o = quickOptions(dir, data);
     o.epochs = 3;
@@ -125,7 +117,7 @@ TEST_CASE("an interrupted run resumed from its checkpoint equals an uninterrupte
 }
 
 TEST_CASE("retraining from a VGG-pretrain file keeps the frozen blocks unchanged", "[train]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     const std::string data = writeNoiseSplit(dir, "train", 24, 3);
     torch::manual_seed(5);
     nn::Network pre = nn::createNetwork("vgg-pretrain");
@@ -168,7 +160,7 @@ TEST_CASE("retraining from a VGG-pretrain file keeps the frozen blocks unchanged
 }
 
 TEST_CASE("distillation from a teacher model trains and records the teacher", "[train]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     const std::string data = writeNoiseSplit(dir, "train", 24, 4);
     torch::manual_seed(6);
     nn::Network teacher = nn::createNetwork("vgg-lite");
@@ -189,7 +181,7 @@ TEST_CASE("distillation from a teacher model trains and records the teacher", "[
 }
 
 TEST_CASE("bad training options are refused with a clear message", "[train]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     auto o = quickOptions(dir, writeNoiseSplit(dir, "train", 7, 5));
     o.initFrom = dir.file("pre.lfm");
     REQUIRE_THROWS_WITH(train::train(o, std::cerr), Catch::Contains("vgg-retrain"));
@@ -228,7 +220,7 @@ TEST_CASE("augmentation is reproducible from its seed and off when disabled", "[
 }
 
 TEST_CASE("evaluation with TTA on a trained-looking model gives valid metrics", "[train][tta]") {
-    TempDir dir;
+    TempDir dir("litefer-train");
     PackedDataset d = readPacked(writeNoiseSplit(dir, "test", 21, 6));
     nn::Network net = nn::createNetwork("vgg-lite");
     for (auto tta : {train::Tta::None, train::Tta::Flip, train::Tta::TenCrop}) {

@@ -1,20 +1,9 @@
 #include "litefer/manifest.h"
 
-#include <ctime>
-
 namespace litefer {
 
 std::vector<std::string> canonicalLabels() {
     return {kEmotionNames.begin(), kEmotionNames.end()};
-}
-
-std::string isoTimestampUtc() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 json::Value ModelManifest::toJson() const {

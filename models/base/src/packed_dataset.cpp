@@ -1,13 +1,13 @@
 #include "litefer/packed_dataset.h"
 
 #include <cstring>
-#include <ctime>
 #include <stdexcept>
 #include <string_view>
 
 #include "litefer/files.h"
 #include "litefer/json.h"
 #include "litefer/sha256.h"
+#include "litefer/timestamp.h"
 
 namespace litefer {
 
@@ -32,15 +32,6 @@ void putU32(std::string& out, std::uint32_t v) {
 std::uint32_t getU32(const std::uint8_t* p) {
     return static_cast<std::uint32_t>(p[0]) | (static_cast<std::uint32_t>(p[1]) << 8) |
            (static_cast<std::uint32_t>(p[2]) << 16) | (static_cast<std::uint32_t>(p[3]) << 24);
-}
-
-std::string utcNowIso8601() {
-    std::time_t now = std::time(nullptr);
-    std::tm tm{};
-    gmtime_r(&now, &tm);
-    char buf[32];
-    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-    return buf;
 }
 
 void checkInvariant(const PackedDataset& data) {
@@ -137,7 +128,7 @@ void writePacked(const std::string& path, const PackedDataset& data) {
     header["class_counts"] = std::move(classCounts);
     header["split"] = json::Value(data.split);
     header["source"] = json::Value(data.source);
-    header["created"] = json::Value(utcNowIso8601());
+    header["created"] = json::Value(isoTimestampUtc());
     header["payload_sha256"] = json::Value(toHex(digest.data(), digest.size()));
     header["skipped"] = json::Value(data.skipped);
     std::string headerText = header.dump(2);

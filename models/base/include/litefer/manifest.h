@@ -8,6 +8,7 @@
 
 #include "litefer/json.h"
 #include "litefer/labels.h"
+#include "litefer/timestamp.h"
 
 namespace litefer {
 
@@ -48,8 +49,5 @@ struct ModelManifest {
 
 /// Canonical label names as a vector (for manifests).
 std::vector<std::string> canonicalLabels();
-
-/// Current UTC time as ISO 8601 ("2026-11-28T04:40:00Z").
-std::string isoTimestampUtc();
 
 }  // namespace litefer
