@@ -21,6 +21,8 @@ int runEval(int argc, const char* const* argv);
 #ifdef LITEFER_HAVE_OPENCV
 // Commands that need OpenCV (not in LITEFER_TORCH_ONLY builds).
 int runPack(int argc, const char* const* argv);
+int runAnalyze(int argc, const char* const* argv);
+int runBenchPipeline(int argc, const char* const* argv);
 #endif
 
 }  // namespace litefer::cli

@@ -34,6 +34,10 @@ constexpr CommandEntry kCommands[] = {
 #ifdef LITEFER_HAVE_OPENCV
     {"pack", "pack an image-folder or FER2013 CSV dataset into binary split files",
      litefer::cli::runPack},
+    {"analyze", "analyse a camera, video, image(s) or stream and record a session folder",
+     litefer::cli::runAnalyze},
+    {"bench-pipeline", "benchmark the whole pipeline (per stage, end to end) on video files",
+     litefer::cli::runBenchPipeline},
 #endif
 };
 

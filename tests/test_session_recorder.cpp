@@ -1,0 +1,431 @@
+// SessionRecorder: the session folder, CSV layout, markers, summary math, scores-only mode,
+// a full disk (file size limit) and a kill -9 in the middle of a recording.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "litefer/core/session_recorder.h"
+#include "litefer/files.h"
+#include "litefer/json.h"
+#include "support/temp_dir.h"
+
+using namespace litefer;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::size_t kCsvColumns = 25;
+
+EmotionScores oneHot(Emotion e, float p) {
+    EmotionScores s{};
+    const float rest = (1.0f - p) / static_cast<float>(kNumEmotions - 1);
+    s.fill(rest);
+    s[static_cast<std::size_t>(e)] = p;
+    return s;
+}
+
+core::TrackedFace trackedFace(int id, Emotion label, float p = 0.8f, bool uncertain = false) {
+    core::TrackedFace f;
+    f.id = id;
+    f.face.box = cv::Rect2f(10.0f + static_cast<float>(id) * 5.0f, 12.0f, 30.0f, 34.0f);
+    f.face.score = 0.9f;
+    f.hasScores = true;
+    f.raw = oneHot(label, p);
+    f.smoothed = oneHot(label, p);
+    f.label = label;
+    f.uncertain = uncertain;
+    return f;
+}
+
+core::FrameResult result(std::uint64_t id, double ms, std::vector<core::TrackedFace> faces,
+                         const cv::Mat& frame = cv::Mat(), const std::string& name = "") {
+    core::FrameResult r;
+    r.frameId = id;
+    r.timestampMs = ms;
+    r.faces = std::move(faces);
+    r.frame = frame.empty() ? cv::Mat(64, 80, CV_8UC3, cv::Scalar(30, 60, 90)) : frame;
+    r.sourceName = name;
+    return r;
+}
+
+core::SessionInfo info() {
+    core::SessionInfo i;
+    i.participant = "P07";
+    i.session = "pilot";
+    i.source = "face.mp4";
+    i.sourceKind = "video";
+    i.resolution = cv::Size(80, 64);
+    i.fps = 10.0;
+    i.modelName = "test model";
+    i.modelArchitecture = "vgg-lite";
+    i.modelWeightsSha256 = std::string(64, 'a');
+    i.detector = "yunet";
+    return i;
+}
+
+std::vector<std::string> lines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
+
+/// Splits a CSV line on commas (the test data has no quoted fields unless stated).
+std::vector<std::string> fields(const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    for (std::string f; std::getline(in, f, ',');) {
+        out.push_back(f);
+    }
+    if (!line.empty() && line.back() == ',') {
+        out.emplace_back();
+    }
+    return out;
+}
+
+json::Value readJson(const std::string& path) {
+    return json::parse(readFileBytes(path));
+}
+
+int countDecodedFrames(const std::string& path) {
+    cv::VideoCapture cap(path, cv::CAP_FFMPEG);
+    if (!cap.isOpened()) {
+        return -1;
+    }
+    int n = 0;
+    cv::Mat f;
+    while (cap.read(f) && !f.empty()) {
+        ++n;
+    }
+    return n;
+}
+
+const json::Value& faceById(const json::Value& faces, int id) {
+    for (const auto& f : faces.asArray()) {
+        if (f.at("id").asInt() == id) {
+            return f;
+        }
+    }
+    FAIL("face " << id << " missing from summary");
+    return faces;
+}
+
+}  // namespace
+
+TEST_CASE("writes a complete session folder", "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("session");
+    {
+        core::SessionRecorder rec(folder, info());
+        const json::Value started = readJson(folder + "/session.json");
+        CHECK(started.at("status").asString() == "recording");
+        for (int i = 0; i < 5; ++i) {
+            rec.record(
+                result(static_cast<std::uint64_t>(i), i * 100.0, {trackedFace(1, Emotion::Happy)}));
+        }
+        rec.addMarker(250.0, "task", "reading, aloud");
+        rec.finish("source ended");
+        CHECK(rec.framesRecorded() == 5);
+        CHECK_FALSE(rec.failed());
+    }
+    for (const char* f :
+         {"session.json", "frames.csv", "markers.csv", "summary.json", "video.mkv"}) {
+        CHECK(fs::exists(folder + "/" + f));
+    }
+    const json::Value s = readJson(folder + "/session.json");
+    CHECK(s.at("status").asString() == "complete");
+    CHECK(s.at("end_reason").asString() == "source ended");
+    CHECK(s.at("participant").asString() == "P07");
+    CHECK(s.at("model").at("architecture").asString() == "vgg-lite");
+    CHECK(s.at("model").at("weights_sha256").asString() == std::string(64, 'a'));
+    CHECK(s.at("detector").at("name").asString() == "yunet");
+    CHECK(s.at("tracking").at("smoothing").at("tau_ms").asDouble() > 0.0);
+    CHECK(s.at("source").at("width").asInt() == 80);
+    CHECK_FALSE(s.at("version").asString().empty());
+    CHECK(s.at("ended").isString());
+    CHECK(s.at("frames_recorded").asInt() == 5);
+    CHECK(countDecodedFrames(folder + "/video.mkv") == 5);
+
+    const auto markers = lines(folder + "/markers.csv");
+    REQUIRE(markers.size() == 2);
+    CHECK(markers[0] == "time_ms,label,note");
+    CHECK(markers[1] == "250.000,task,\"reading, aloud\"");
+}
+
+TEST_CASE("frames.csv has the documented columns and one row per face", "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    {
+        core::SessionRecorder rec(folder, info());
+        rec.record(result(0, 0.0, {trackedFace(1, Emotion::Sad), trackedFace(2, Emotion::Angry)},
+                          cv::Mat(), "img1.png"));
+        rec.record(result(1, 40.0, {}, cv::Mat(), "img2.png"));
+        core::TrackedFace unscored = trackedFace(3, Emotion::Neutral);
+        unscored.hasScores = false;
+        rec.record(result(2, 80.0, {unscored}));
+        rec.finish();
+    }
+    const auto rows = lines(folder + "/frames.csv");
+    REQUIRE(rows.size() == 5);
+    std::vector<std::string> expected = {"frame_id", "timestamp_ms", "face_id", "x", "y", "w",
+                                         "h",        "score"};
+    for (const char* prefix : {"raw_", "smoothed_"}) {
+        for (auto name : kEmotionNames) {
+            expected.push_back(prefix + std::string(name));
+        }
+    }
+    expected.insert(expected.end(), {"label", "uncertain", "source_file"});
+    CHECK(fields(rows[0]) == expected);
+    for (const auto& row : rows) {
+        CHECK(fields(row).size() == kCsvColumns);
+    }
+    const auto sad = fields(rows[1]);
+    CHECK(sad[0] == "0");
+    CHECK(sad[2] == "1");
+    CHECK(std::stod(sad[3]) == Approx(15.0));
+    CHECK(std::stod(sad[8 + static_cast<int>(Emotion::Sad)]) == Approx(0.8));
+    CHECK(std::stod(sad[15 + static_cast<int>(Emotion::Sad)]) == Approx(0.8));
+    CHECK(sad[22] == "sad");
+    CHECK(sad[23] == "0");
+    CHECK(sad[24] == "img1.png");
+    CHECK(fields(rows[2])[2] == "2");
+    const auto empty = fields(rows[3]);
+    CHECK(empty[0] == "1");
+    CHECK(empty[2].empty());
+    CHECK(empty[24] == "img2.png");
+    const auto unscoredRow = fields(rows[4]);
+    CHECK(unscoredRow[2] == "3");
+    CHECK(unscoredRow[8].empty());
+    CHECK(unscoredRow[22].empty());
+}
+
+TEST_CASE("summary shares and means follow hand-made results", "[session_recorder]") {
+    // Frames every 100 ms; the last frame weighs the median interval (100 ms). Face 1: happy,
+    // happy, happy, sad. Face 2 appears in the last two frames only, surprised. A marker at
+    // 200 ms splits the session in two segments.
+    std::vector<core::SummaryFrame> frames(4);
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+        frames[i].timestampMs = 100.0 * static_cast<double>(i);
+    }
+    frames[0].faces = {{1, Emotion::Happy, false, oneHot(Emotion::Happy, 0.9f)}};
+    frames[1].faces = {{1, Emotion::Happy, false, oneHot(Emotion::Happy, 0.7f)}};
+    frames[2].faces = {{1, Emotion::Happy, true, oneHot(Emotion::Happy, 0.5f)},
+                       {2, Emotion::Surprise, false, oneHot(Emotion::Surprise, 0.6f)}};
+    frames[3].faces = {{1, Emotion::Sad, false, oneHot(Emotion::Sad, 0.9f)},
+                       {2, Emotion::Surprise, false, oneHot(Emotion::Surprise, 0.8f)}};
+    const json::Value s = core::summarizeSession(frames, {{200.0, "task", ""}});
+
+    CHECK(s.at("frames").asInt() == 4);
+    CHECK(s.at("seconds").asDouble() == Approx(0.4));
+    const json::Value& f1 = faceById(s.at("faces"), 1);
+    CHECK(f1.at("frames").asInt() == 4);
+    CHECK(f1.at("seconds").asDouble() == Approx(0.4));
+    CHECK(f1.at("share").at("happy").asDouble() == Approx(0.75));
+    CHECK(f1.at("share").at("sad").asDouble() == Approx(0.25));
+    CHECK(f1.at("uncertain_share").asDouble() == Approx(0.25));
+    CHECK(f1.at("mean_probabilities").at("happy").asDouble() ==
+          Approx((0.9 + 0.7 + 0.5 + 0.1 / 6.0) / 4.0).epsilon(1e-5));
+    const json::Value& f2 = faceById(s.at("faces"), 2);
+    CHECK(f2.at("share").at("surprise").asDouble() == Approx(1.0));
+    CHECK(f2.at("mean_probabilities").at("surprise").asDouble() == Approx(0.7));
+    CHECK(f2.at("first_ms").asDouble() == Approx(200.0));
+
+    const auto& segments = s.at("segments").asArray();
+    REQUIRE(segments.size() == 2);
+    CHECK(segments[0].at("label").asString() == "before first marker");
+    CHECK(segments[0].at("frames").asInt() == 2);
+    CHECK(faceById(segments[0].at("faces"), 1).at("share").at("happy").asDouble() == Approx(1.0));
+    CHECK(segments[1].at("label").asString() == "task");
+    CHECK(segments[1].at("start_ms").asDouble() == Approx(200.0));
+    CHECK(segments[1].at("end_ms").isNull());
+    const json::Value& seg1face1 = faceById(segments[1].at("faces"), 1);
+    CHECK(seg1face1.at("share").at("happy").asDouble() == Approx(0.5));
+    CHECK(seg1face1.at("share").at("sad").asDouble() == Approx(0.5));
+}
+
+TEST_CASE("the recorder's summary.json matches its recorded results", "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    {
+        core::RecorderOptions options;
+        options.writeVideo = false;
+        core::SessionRecorder rec(folder, info(), options);
+        rec.record(result(0, 0.0, {trackedFace(4, Emotion::Fear)}));
+        rec.record(result(1, 2000.0, {trackedFace(4, Emotion::Fear)}));  // gap capped at 1 s
+        rec.record(result(2, 2100.0, {trackedFace(4, Emotion::Neutral)}));
+        rec.finish();
+    }
+    const json::Value s = readJson(folder + "/summary.json");
+    const json::Value& f = faceById(s.at("faces"), 4);
+    // Weights: 1000 (capped), 100, and the median of those two for the last frame (100).
+    CHECK(f.at("seconds").asDouble() == Approx(1.2));
+    CHECK(f.at("share").at("fear").asDouble() == Approx(1100.0 / 1200.0));
+}
+
+TEST_CASE("the scores-only option writes no video", "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    core::RecorderOptions options;
+    options.writeVideo = false;
+    {
+        core::SessionRecorder rec(folder, info(), options);
+        rec.record(result(0, 0.0, {trackedFace(1, Emotion::Happy)}));
+        rec.finish();
+    }
+    CHECK_FALSE(fs::exists(folder + "/video.mkv"));
+    CHECK(fs::exists(folder + "/frames.csv"));
+    CHECK_FALSE(readJson(folder + "/session.json").at("video").at("written").asBool());
+}
+
+TEST_CASE("refuses a folder that already holds a session", "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    { core::SessionRecorder rec(folder, info()); }
+    try {
+        core::SessionRecorder again(folder, info());
+        FAIL("no error");
+    } catch (const core::RecordingError& e) {
+        CHECK_THAT(e.what(), Catch::Contains(folder) && Catch::Contains("--out"));
+    }
+}
+
+TEST_CASE("blurs faces in the annotated picture and leaves the frame untouched",
+          "[session_recorder]") {
+    cv::Mat frame(64, 80, CV_8UC3);
+    cv::randu(frame, cv::Scalar::all(0), cv::Scalar::all(255));
+    const cv::Mat before = frame.clone();
+    core::TrackedFace face = trackedFace(1, Emotion::Happy);
+    const cv::Mat blurred = core::drawAnnotations(frame, {face}, /*blurFaces=*/true);
+    const cv::Mat plain = core::drawAnnotations(frame, {face}, /*blurFaces=*/false);
+    CHECK(cv::norm(frame, before, cv::NORM_INF) == 0.0);
+    const cv::Rect inner(20, 20, 10, 10);  // inside the box, away from the outline
+    cv::Scalar meanB, devB, meanP, devP;
+    cv::meanStdDev(blurred(inner), meanB, devB);
+    cv::meanStdDev(plain(inner), meanP, devP);
+    CHECK(devB[0] < devP[0] / 3.0);
+}
+
+TEST_CASE("a full disk stops the recording with a clear error and keeps earlier rows",
+          "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    const std::string errorFile = dir.file("error.txt");
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        // Child: every file may grow to 16 KiB at most; past it write() fails with EFBIG.
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {};
+        limit.rlim_cur = limit.rlim_max = 16 * 1024;
+        setrlimit(RLIMIT_FSIZE, &limit);
+        int code = 3;
+        try {
+            core::RecorderOptions options;
+            options.writeVideo = false;
+            core::SessionRecorder rec(folder, info(), options);
+            try {
+                for (int i = 0; i < 10000; ++i) {
+                    rec.record(result(static_cast<std::uint64_t>(i), i * 33.0,
+                                      {trackedFace(1, Emotion::Happy)}));
+                }
+                code = 4;  // never failed
+            } catch (const core::RecordingError& e) {
+                std::ofstream(errorFile) << e.what();
+                code = 0;
+            }
+            rec.record(result(20000, 1e6, {trackedFace(1, Emotion::Happy)}));  // ignored now
+            rec.finish("recording failed");
+        } catch (...) {
+            code = 5;
+        }
+        _exit(code);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    REQUIRE(WEXITSTATUS(status) == 0);
+    const std::string message = readFileBytes(errorFile);
+    CHECK_THAT(message, Catch::Contains("frames.csv") && Catch::Contains("File too large") &&
+                            Catch::Contains("free disk space"));
+    const auto rows = lines(folder + "/frames.csv");
+    REQUIRE(rows.size() > 20);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        REQUIRE(fields(rows[i]).size() == kCsvColumns);
+        CHECK(fields(rows[i])[0] == std::to_string(i - 1));
+    }
+    CHECK(readFileBytes(folder + "/frames.csv").back() == '\n');
+    const json::Value s = readJson(folder + "/session.json");
+    CHECK(s.at("status").asString() == "failed");
+    CHECK_THAT(s.at("error").asString(), Catch::Contains("File too large"));
+    CHECK(fs::exists(folder + "/summary.json"));
+}
+
+TEST_CASE("a recording killed with SIGKILL leaves a readable video and intact rows",
+          "[session_recorder]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("s");
+    // Noise frames compress badly, so each MJPG frame is larger than FFmpeg's write buffer and
+    // reaches the file when written.
+    std::vector<cv::Mat> frames;
+    for (int i = 0; i < 4; ++i) {
+        cv::Mat f(240, 320, CV_8UC3);
+        cv::randu(f, cv::Scalar::all(0), cv::Scalar::all(255));
+        frames.push_back(f);
+    }
+    int fds[2];
+    REQUIRE(pipe(fds) == 0);
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        close(fds[0]);
+        try {
+            core::SessionRecorder rec(folder, info());
+            for (std::uint64_t i = 0;; ++i) {
+                rec.record(result(i, static_cast<double>(i) * 40.0,
+                                  {trackedFace(1, Emotion::Happy)}, frames[i % frames.size()]));
+                const char tick = 'f';
+                if (write(fds[1], &tick, 1) != 1) {
+                    _exit(2);
+                }
+                usleep(2000);
+            }
+        } catch (...) {
+            _exit(3);
+        }
+    }
+    close(fds[1]);
+    int recorded = 0;
+    char tick = 0;
+    while (recorded < 30 && read(fds[0], &tick, 1) == 1) {
+        ++recorded;
+    }
+    kill(pid, SIGKILL);
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    close(fds[0]);
+    REQUIRE(recorded == 30);
+    CHECK(WIFSIGNALED(status));
+
+    const int decoded = countDecodedFrames(folder + "/video.mkv");
+    CHECK(decoded >= 25);
+    const auto rows = lines(folder + "/frames.csv");
+    REQUIRE(rows.size() >= 31);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(fields(rows[i]).size() == kCsvColumns);
+    }
+    const json::Value s = readJson(folder + "/session.json");
+    CHECK(s.at("status").asString() == "recording");  // it never finished
+}
