@@ -154,49 +154,6 @@ std::string readWholeFile(const fs::path& path, std::vector<std::uint8_t>& buf,
     return {};
 }
 
-/// True when a JPEG stream reaches its end-of-image marker (FF D9). Walks the marker segments
-/// up to the first start-of-scan (so an EXIF thumbnail's own FF D9 does not count), then looks
-/// for FF D9 in the rest: entropy-coded data byte-stuffs FF as FF 00, so FF D9 there is a real
-/// marker. OpenCV decodes truncated JPEGs into full-size images with grey fill (only a warning
-/// on stderr), so this check is what catches them. Trailing bytes after EOI are accepted.
-bool jpegHasEndMarker(const std::uint8_t* p, std::size_t n) {
-    std::size_t i = 2;  // after SOI (FF D8), checked by the caller
-    while (i + 1 < n) {
-        if (p[i] != 0xFF) {
-            return false;  // not at a marker: malformed header
-        }
-        const std::uint8_t marker = p[i + 1];
-        if (marker == 0xFF) {  // fill byte
-            ++i;
-            continue;
-        }
-        if (marker == 0xD9) {
-            return true;  // EOI before any scan: nothing to decode, but not truncated
-        }
-        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // markers without length
-            i += 2;
-            continue;
-        }
-        if (i + 3 >= n) {
-            return false;
-        }
-        const std::size_t len = (static_cast<std::size_t>(p[i + 2]) << 8) | p[i + 3];
-        if (len < 2) {
-            return false;
-        }
-        const std::size_t next = i + 2 + len;
-        if (marker == 0xDA) {  // start of scan: search the remainder for EOI
-            for (std::size_t j = next; j + 1 < n; ++j) {
-                if (p[j] == 0xFF && p[j + 1] == 0xD9) {
-                    return true;
-                }
-            }
-            return false;
-        }
-        i = next;
-    }
-    return false;
-}
 
 /// Decodes one image file to 48x48 grey. Returns the reason on failure, "" on success.
 std::string decodeGrey48(const fs::path& path, std::vector<std::uint8_t>& buf, cv::Mat& out) {
@@ -693,6 +650,50 @@ std::map<std::string, PackedDataset> loadFer2013Csv(const std::string& path,
         ds.skipped = skippedBySplit[split];
     }
     return out;
+}
+
+// See dataset.h. True when a JPEG stream reaches its end-of-image marker (FF D9). Walks the marker segments
+/// up to the first start-of-scan (so an EXIF thumbnail's own FF D9 does not count), then looks
+/// for FF D9 in the rest: entropy-coded data byte-stuffs FF as FF 00, so FF D9 there is a real
+/// marker. OpenCV decodes truncated JPEGs into full-size images with grey fill (only a warning
+/// on stderr), so this check is what catches them. Trailing bytes after EOI are accepted.
+bool jpegHasEndMarker(const std::uint8_t* p, std::size_t n) {
+    std::size_t i = 2;  // after SOI (FF D8), checked by the caller
+    while (i + 1 < n) {
+        if (p[i] != 0xFF) {
+            return false;  // not at a marker: malformed header
+        }
+        const std::uint8_t marker = p[i + 1];
+        if (marker == 0xFF) {  // fill byte
+            ++i;
+            continue;
+        }
+        if (marker == 0xD9) {
+            return true;  // EOI before any scan: nothing to decode, but not truncated
+        }
+        if (marker == 0x01 || (marker >= 0xD0 && marker <= 0xD8)) {  // markers without length
+            i += 2;
+            continue;
+        }
+        if (i + 3 >= n) {
+            return false;
+        }
+        const std::size_t len = (static_cast<std::size_t>(p[i + 2]) << 8) | p[i + 3];
+        if (len < 2) {
+            return false;
+        }
+        const std::size_t next = i + 2 + len;
+        if (marker == 0xDA) {  // start of scan: search the remainder for EOI
+            for (std::size_t j = next; j + 1 < n; ++j) {
+                if (p[j] == 0xFF && p[j + 1] == 0xD9) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        i = next;
+    }
+    return false;
 }
 
 }  // namespace litefer::core

@@ -94,4 +94,10 @@ std::map<std::string, PackedDataset> loadFer2013Csv(const std::string& path,
                                                     const ClassMapOptions& options,
                                                     LoadReport& report);
 
+/// True when the JPEG stream `p[0..n)` (starting with FF D8) reaches its end-of-image marker.
+/// OpenCV decodes truncated JPEGs into full-size images with grey fill (only a warning on
+/// stderr), so image readers call this before decoding. Used by the dataset loaders and by
+/// the still-image and folder sources.
+bool jpegHasEndMarker(const std::uint8_t* p, std::size_t n);
+
 }  // namespace litefer::core
