@@ -118,7 +118,8 @@ std::string trainArgs(const std::string& data, const fs::path& out) {
 
 int lastCheckpointEpoch(const fs::path& out) {
     try {
-        return litefer::json::parse(litefer::readFileBytes((out / "checkpoint/state.json").string()))
+        return litefer::json::parse(
+                   litefer::readFileBytes((out / "checkpoint/state.json").string()))
             .at("epoch")
             .asInt();
     } catch (const std::exception&) {
@@ -128,15 +129,18 @@ int lastCheckpointEpoch(const fs::path& out) {
 
 std::string modelSha(const fs::path& out) {
     const std::string manifest = (out / "model.json").string();
-    return litefer::json::parse(litefer::readFileBytes(manifest)).at("weights").at("sha256").asString();
+    return litefer::json::parse(litefer::readFileBytes(manifest))
+        .at("weights")
+        .at("sha256")
+        .asString();
 }
 
 }  // namespace
 
 TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterrupted run",
           "[cli][train]") {
-    const fs::path dir = fs::temp_directory_path() /
-                         ("litefer-kill-test-" + std::to_string(std::random_device{}()));
+    const fs::path dir =
+        fs::temp_directory_path() / ("litefer-kill-test-" + std::to_string(std::random_device{}()));
     fs::create_directories(dir);
     const std::string data = writeNoisePack(dir, 96);
 
@@ -144,7 +148,8 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
 
     // Start a second run in the background and kill it hard once epoch 1 is checkpointed.
     const fs::path killed = dir / "killed";
-    const std::string cmd = std::string(LITEFER_BIN_DIR) + "/litefer-cli " + trainArgs(data, killed);
+    const std::string cmd =
+        std::string(LITEFER_BIN_DIR) + "/litefer-cli " + trainArgs(data, killed);
     pid_t pid = fork();
     REQUIRE(pid >= 0);
     if (pid == 0) {

@@ -1,5 +1,6 @@
 // EmotionClassifier: loading, batching, probabilities, devices, and a golden output.
 #include "support/torch_helpers.h"  // first: see the note in it
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -65,7 +66,7 @@ TEST_CASE("golden: a fixed model gives pinned probabilities on a fixed face", "[
     // Pinned from a reference run (Debian LibTorch 1.13.1, CPU). A change here means the network,
     // the preprocessing, the normalisation or BN folding changed behaviour.
     const EmotionScores expected = {0.0845475f, 0.0004180f, 0.0000110f, 0.1558128f,
-                                     0.0000000f, 0.7592102f, 0.0000005f};
+                                    0.0000000f, 0.7592102f, 0.0000005f};
     for (std::size_t i = 0; i < kNumEmotions; ++i) {
         INFO(kEmotionNames[i]);
         CHECK(scores[0][i] == Approx(expected[i]).margin(1e-5));
@@ -146,7 +147,6 @@ TEST_CASE("device names parse and cuda without a GPU is a clear error", "[classi
     if (!torch::cuda::is_available()) {
         core::ClassifierOptions o;
         o.device = core::Device::Cuda;
-        REQUIRE_THROWS_WITH(core::EmotionClassifier(goldenModelPath(), o),
-                            Catch::Contains("cuda"));
+        REQUIRE_THROWS_WITH(core::EmotionClassifier(goldenModelPath(), o), Catch::Contains("cuda"));
     }
 }

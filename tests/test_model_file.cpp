@@ -1,5 +1,6 @@
 // Model files: round trip, and a clear error naming the file for every kind of bad file.
 #include "support/torch_helpers.h"  // first: see the note in it
+
 #include <catch2/catch.hpp>
 
 #include <cstdio>
@@ -82,9 +83,9 @@ TEST_CASE("float16 weights load with outputs close to the float32 ones", "[model
 }
 
 TEST_CASE("a missing model file is reported with its path", "[model]") {
-    REQUIRE_THROWS_WITH(loadModel("/nonexistent/dir/model.lfm"),
-                        Catch::Contains("/nonexistent/dir/model.lfm") &&
-                            Catch::Contains("cannot be read"));
+    REQUIRE_THROWS_WITH(
+        loadModel("/nonexistent/dir/model.lfm"),
+        Catch::Contains("/nonexistent/dir/model.lfm") && Catch::Contains("cannot be read"));
 }
 
 TEST_CASE("a truncated model file is rejected with its path", "[model]") {
@@ -95,10 +96,10 @@ TEST_CASE("a truncated model file is rejected with its path", "[model]") {
     for (std::size_t keep : {std::size_t{0}, std::size_t{10}, bytes.size() / 3, bytes.size() - 1}) {
         INFO("kept " << keep << " bytes");
         writeBytes(path, bytes.substr(0, keep));
-        REQUIRE_THROWS_WITH(loadModel(path), Catch::Contains(path) &&
-                                                 (Catch::Contains("truncated") ||
-                                                  Catch::Contains("empty") ||
-                                                  Catch::Contains("not a LiteFER model")));
+        REQUIRE_THROWS_WITH(
+            loadModel(path),
+            Catch::Contains(path) && (Catch::Contains("truncated") || Catch::Contains("empty") ||
+                                      Catch::Contains("not a LiteFER model")));
     }
 }
 
@@ -154,13 +155,15 @@ TEST_CASE("a model with another label order is rejected", "[model]") {
     const std::string path = dir.file("l.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
-    rewriteManifest(path, nn::detail::encodeWeights(*net, WeightsDtype::Float32), [](json::Value& m) {
-        json::Value labels = json::Value::array();
-        for (const char* l : {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}) {
-            labels.push(l);
-        }
-        m["labels"] = labels;
-    });
+    rewriteManifest(path, nn::detail::encodeWeights(*net, WeightsDtype::Float32),
+                    [](json::Value& m) {
+                        json::Value labels = json::Value::array();
+                        for (const char* l :
+                             {"angry", "disgust", "fear", "happy", "neutral", "sad", "surprise"}) {
+                            labels.push(l);
+                        }
+                        m["labels"] = labels;
+                    });
     REQUIRE_THROWS_WITH(loadModel(path), Catch::Contains(path) && Catch::Contains("label order"));
 }
 
@@ -169,13 +172,14 @@ TEST_CASE("a model whose outputs differ from its recorded probe fails the self-t
     const std::string path = dir.file("p.lfm");
     Network net = makeNet();
     saveModel(path, *net, baseManifest());
-    rewriteManifest(path, nn::detail::encodeWeights(*net, WeightsDtype::Float32), [](json::Value& m) {
-        json::Value probe = json::Value::array();
-        for (int i = 0; i < 7; ++i) {
-            probe.push(static_cast<double>(i));
-        }
-        m["probe_logits"] = probe;
-    });
+    rewriteManifest(path, nn::detail::encodeWeights(*net, WeightsDtype::Float32),
+                    [](json::Value& m) {
+                        json::Value probe = json::Value::array();
+                        for (int i = 0; i < 7; ++i) {
+                            probe.push(static_cast<double>(i));
+                        }
+                        m["probe_logits"] = probe;
+                    });
     REQUIRE_THROWS_WITH(loadModel(path), Catch::Contains(path) && Catch::Contains("self-test"));
 }
 
@@ -193,6 +197,5 @@ TEST_CASE("a manifest with a missing field is rejected naming the field", "[mode
         }
     }
     nn::detail::writeContainer(path, stripped.dump(), weights);
-    REQUIRE_THROWS_WITH(loadModel(path),
-                        Catch::Contains(path) && Catch::Contains("normalization"));
+    REQUIRE_THROWS_WITH(loadModel(path), Catch::Contains(path) && Catch::Contains("normalization"));
 }

@@ -1,6 +1,7 @@
 // The networks: shapes, sizes against the poster, counted multiply-adds, retraining weight copy,
 // freezing, and batch-norm folding.
 #include "support/torch_helpers.h"  // first: see the note in it
+
 #include <catch2/catch.hpp>
 
 #include "litefer/nn/complexity.h"
@@ -28,7 +29,8 @@ TEST_CASE("parameter counts are within 3% of the poster's Table 1", "[networks]"
             continue;
         }
         INFO(info.name);
-        const double params = static_cast<double>(measureComplexity(*createNetwork(info.name)).parameters);
+        const double params =
+            static_cast<double>(measureComplexity(*createNetwork(info.name)).parameters);
         const double poster = *info.posterParamsMillions * 1e6;
         CHECK(std::abs(params / poster - 1.0) <= 0.03);
         ++checked;

@@ -18,8 +18,7 @@ TEST_CASE("the default model is found among the shipped models", "[shipped]") {
     CHECK(std::find(models.begin(), models.end(), path) != models.end());
 }
 
-TEST_CASE("the shipped default model reproduces its recorded test accuracy (>= 64%)",
-          "[shipped]") {
+TEST_CASE("the shipped default model reproduces its recorded test accuracy (>= 64%)", "[shipped]") {
     const std::string root = std::string(LITEFER_SHARED_DIR) + "/data/fer2013";
     if (!std::filesystem::exists(root + "/test")) {
         WARN("skipped: " << root << "/test is absent (needs ../shared/data/fer2013)");

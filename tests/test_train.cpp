@@ -1,5 +1,6 @@
 // The trainer and evaluator: real (short) training runs on small packed data made by the test.
 #include "support/torch_helpers.h"  // first: see the note in it
+
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -81,8 +82,7 @@ TEST_CASE("a short real training run overfits 100 images to >= 90% train accurac
     CHECK(m.manifest.metrics.at("val").at("accuracy").asDouble() == Approx(r.bestValAccuracy));
 }
 
-TEST_CASE("an interrupted run resumed from its checkpoint equals an uninterrupted one",
-          "[train]") {
+TEST_CASE("an interrupted run resumed from its checkpoint equals an uninterrupted one", "[train]") {
     TempDir dir("litefer-train");
     const std::string data = writeNoiseSplit(dir, "train", 60, 2);
     auto o = quickOptions(dir, data);

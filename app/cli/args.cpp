@@ -64,8 +64,12 @@ void Args::parse(int argc, const char* const* argv, int first) {
     }
 }
 
-bool Args::flag(const std::string& name) const { return values_.count(name) != 0; }
-bool Args::has(const std::string& name) const { return values_.count(name) != 0; }
+bool Args::flag(const std::string& name) const {
+    return values_.count(name) != 0;
+}
+bool Args::has(const std::string& name) const {
+    return values_.count(name) != 0;
+}
 
 std::optional<std::string> Args::value(const std::string& name) const {
     if (auto it = values_.find(name); it != values_.end() && !it->second.empty()) {

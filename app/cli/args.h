@@ -15,7 +15,7 @@ namespace litefer::cli {
 
 /// Thrown for bad command lines; main() prints it with the command's help and exits with 2.
 class UsageError : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
@@ -28,7 +28,7 @@ struct OptionSpec {
 };
 
 class Args {
-public:
+  public:
     Args(std::string command, std::vector<OptionSpec> specs);
 
     /// Parses argv[first..argc). Throws UsageError.
@@ -47,7 +47,7 @@ public:
     /// Help text: usage line plus one line per option.
     std::string help(const std::string& summary, const std::string& usage) const;
 
-private:
+  private:
     const OptionSpec* find(const std::string& name) const;
 
     std::string command_;

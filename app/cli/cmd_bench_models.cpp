@@ -38,12 +38,14 @@ Timing timeRuns(int runs, const std::function<void()>& fn) {
     for (int i = 0; i < runs; ++i) {
         auto t0 = std::chrono::steady_clock::now();
         fn();
-        ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                         .count());
+        ms.push_back(
+            std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
+                .count());
     }
     std::sort(ms.begin(), ms.end());
     auto at = [&](double q) {
-        return ms[std::min(ms.size() - 1, static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
+        return ms[std::min(ms.size() - 1,
+                           static_cast<std::size_t>(q * static_cast<double>(ms.size())))];
     };
     return {at(0.5), at(0.95)};
 }
@@ -62,14 +64,14 @@ std::string cpuModel() {
 }  // namespace
 
 int runBenchModels(int argc, const char* const* argv) {
-    Args args("bench-models",
-              {{"json", "", "print JSON instead of a table", "", false},
-               {"runs", "N", "timed runs per network and batch size (>= 50)", "50", false},
-               {"threads", "N", "LibTorch CPU threads (0 = one per core)", "0", false},
-               {"device", "DEV", "cpu or cuda", "cpu", false},
-               {"networks", "LIST", "comma-separated networks (default: all)", "", false},
-               {"no-fold", "", "do not fold batch-norm (time the training-form network)", "",
-                false}});
+    Args args(
+        "bench-models",
+        {{"json", "", "print JSON instead of a table", "", false},
+         {"runs", "N", "timed runs per network and batch size (>= 50)", "50", false},
+         {"threads", "N", "LibTorch CPU threads (0 = one per core)", "0", false},
+         {"device", "DEV", "cpu or cuda", "cpu", false},
+         {"networks", "LIST", "comma-separated networks (default: all)", "", false},
+         {"no-fold", "", "do not fold batch-norm (time the training-form network)", "", false}});
     args.parse(argc, argv, 2);
     if (args.flag("help")) {
         std::cout << args.help(
@@ -124,7 +126,8 @@ int runBenchModels(int argc, const char* const* argv) {
         torch::mm(a, b);
         sync();
     });
-    const double gemmGflops = 2.0 * std::pow(static_cast<double>(kGemmSide), 3) / (gemm.medianMs * 1e6);
+    const double gemmGflops =
+        2.0 * std::pow(static_cast<double>(kGemmSide), 3) / (gemm.medianMs * 1e6);
 
     json::Value out = json::Value::object();
     out["litefer_version"] = kVersion;

@@ -87,7 +87,8 @@ int runTrain(int argc, const char* const* argv) {
                {"weight-decay", "X", "weight decay", num(d.weightDecay)},
                {"schedule", "NAME", "cosine or plateau (reduce on plateau)", d.schedule},
                {"warmup", "N", "warm-up epochs", std::to_string(d.warmupEpochs)},
-               {"patience", "N", "plateau: epochs without improvement", std::to_string(d.plateauPatience)},
+               {"patience", "N", "plateau: epochs without improvement",
+                std::to_string(d.plateauPatience)},
                {"label-smoothing", "X", "label smoothing", num(d.labelSmoothing)},
                {"mixup", "ALPHA", "mixup Beta(alpha, alpha); 0 = off", num(d.mixupAlpha)},
                {"no-augment", "", "disable augmentation", ""},
@@ -97,8 +98,10 @@ int runTrain(int argc, const char* const* argv) {
                {"amp", "", "bfloat16 mixed precision (cuda)", ""},
                {"resume", "", "continue from OUT/checkpoint after an interruption", ""},
                {"init-from", "FILE", "vgg-pretrain model whose kept blocks start a retrain", ""},
-               {"freeze-epochs", "N", "epochs the kept blocks stay frozen", std::to_string(d.freezeEpochs)},
-               {"finetune-lr-scale", "X", "kept blocks' lr relative to --lr once unfrozen", num(d.finetuneLrScale)},
+               {"freeze-epochs", "N", "epochs the kept blocks stay frozen",
+                std::to_string(d.freezeEpochs)},
+               {"finetune-lr-scale", "X", "kept blocks' lr relative to --lr once unfrozen",
+                num(d.finetuneLrScale)},
                {"teacher", "FILE", "distil from this model file", ""},
                {"kd-temperature", "T", "distillation temperature", num(d.kdTemperature)},
                {"kd-weight", "W", "distillation weight in the loss", num(d.kdWeight)},
@@ -108,10 +111,11 @@ int runTrain(int argc, const char* const* argv) {
                {"stop-after", "N", "stop after N epochs of this run (testing resume)", "0"}});
     args.parse(argc, argv, 2);
     if (args.flag("help")) {
-        std::cout << args.help("Train a network on packed data, select the best epoch on val, "
-                               "and write OUT/model.lfm with its manifest and metrics.",
-                               "--network NAME --train FILE --val FILE [--test FILE] --out DIR "
-                               "[options]");
+        std::cout << args.help(
+            "Train a network on packed data, select the best epoch on val, "
+            "and write OUT/model.lfm with its manifest and metrics.",
+            "--network NAME --train FILE --val FILE [--test FILE] --out DIR "
+            "[options]");
         return kExitOk;
     }
     train::TrainOptions o;
@@ -167,10 +171,11 @@ int runEval(int argc, const char* const* argv) {
                        {"threads", "N", "CPU threads (0 = one per core)", "0"}});
     args.parse(argc, argv, 2);
     if (args.flag("help")) {
-        std::cout << args.help("Accuracy, per-class precision/recall/F1, macro-F1 and the "
-                               "confusion matrix of a model on a packed split, with and without "
-                               "test-time augmentation.",
-                               "--model FILE --data FILE [--tta MODE] [--json]");
+        std::cout << args.help(
+            "Accuracy, per-class precision/recall/F1, macro-F1 and the "
+            "confusion matrix of a model on a packed split, with and without "
+            "test-time augmentation.",
+            "--model FILE --data FILE [--tta MODE] [--json]");
         return kExitOk;
     }
     const std::string modelPath = args.value("model", "");
@@ -190,8 +195,9 @@ int runEval(int argc, const char* const* argv) {
         throw std::runtime_error("--device cuda: this LibTorch has no CUDA or there is no GPU");
     }
     const int threads = args.intValue("threads", 0);
-    torch::set_num_threads(threads > 0 ? threads
-                                       : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
+    torch::set_num_threads(
+        threads > 0 ? threads
+                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
     const torch::Device device(dev == "cuda" ? torch::kCUDA : torch::kCPU);
     nn::LoadedModel model = nn::loadModel(modelPath);
     model.network->to(device);
@@ -203,8 +209,8 @@ int runEval(int argc, const char* const* argv) {
     out["data"] = dataPath;
     out["split"] = data.split;
     for (std::size_t i = 0; i < modes.size(); ++i) {
-        auto probs = train::predict(*model.network, data, model.manifest.normalization, modes[i],
-                                    device);
+        auto probs =
+            train::predict(*model.network, data, model.manifest.normalization, modes[i], device);
         Metrics m = train::metricsFromProbabilities(probs, data);
         out[train::ttaName(modes[i])] = m.toJson();
         if (!args.flag("json")) {

@@ -154,7 +154,6 @@ std::string readWholeFile(const fs::path& path, std::vector<std::uint8_t>& buf,
     return {};
 }
 
-
 /// Decodes one image file to 48x48 grey. Returns the reason on failure, "" on success.
 std::string decodeGrey48(const fs::path& path, std::vector<std::uint8_t>& buf, cv::Mat& out) {
     constexpr std::size_t kMaxImageBytes = std::size_t{64} << 20;
@@ -652,7 +651,8 @@ std::map<std::string, PackedDataset> loadFer2013Csv(const std::string& path,
     return out;
 }
 
-// See dataset.h. True when a JPEG stream reaches its end-of-image marker (FF D9). Walks the marker segments
+// See dataset.h. True when a JPEG stream reaches its end-of-image marker (FF D9). Walks the marker
+// segments
 /// up to the first start-of-scan (so an EXIF thumbnail's own FF D9 does not count), then looks
 /// for FF D9 in the rest: entropy-coded data byte-stuffs FF as FF 00, so FF D9 there is a real
 /// marker. OpenCV decodes truncated JPEGs into full-size images with grey fill (only a warning

@@ -46,8 +46,8 @@ EmotionClassifier::EmotionClassifier(const std::string& modelPath, const Classif
             "device 'cuda' requested but this LibTorch has no CUDA or no GPU is present; use "
             "--device cpu or auto");
     }
-    const bool useCuda = options.device == Device::Cuda ||
-                         (options.device == Device::Auto && cudaAvailable);
+    const bool useCuda =
+        options.device == Device::Cuda || (options.device == Device::Auto && cudaAvailable);
     impl_->device = useCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
     impl_->threads = options.threads > 0
                          ? options.threads
@@ -94,9 +94,10 @@ std::vector<EmotionScores> EmotionClassifier::classify(const std::vector<cv::Mat
         }
     }
     torch::InferenceMode inference;
-    torch::Tensor x = nn::pixelsToInput(impl_->batch.data(), static_cast<std::int64_t>(crops.size()),
-                                        impl_->model.manifest.normalization)
-                          .to(impl_->device);
+    torch::Tensor x =
+        nn::pixelsToInput(impl_->batch.data(), static_cast<std::int64_t>(crops.size()),
+                          impl_->model.manifest.normalization)
+            .to(impl_->device);
     torch::Tensor probs = torch::softmax(impl_->model.network->forward(x), 1)
                               .to(torch::kCPU)
                               .to(torch::kFloat32)
@@ -109,16 +110,25 @@ std::vector<EmotionScores> EmotionClassifier::classify(const std::vector<cv::Mat
     return out;
 }
 
-const ModelManifest& EmotionClassifier::manifest() const { return impl_->model.manifest; }
-const NetworkStats& EmotionClassifier::stats() const { return impl_->stats; }
-const std::string& EmotionClassifier::modelPath() const { return impl_->path; }
-bool EmotionClassifier::onCuda() const { return impl_->device.is_cuda(); }
+const ModelManifest& EmotionClassifier::manifest() const {
+    return impl_->model.manifest;
+}
+const NetworkStats& EmotionClassifier::stats() const {
+    return impl_->stats;
+}
+const std::string& EmotionClassifier::modelPath() const {
+    return impl_->path;
+}
+bool EmotionClassifier::onCuda() const {
+    return impl_->device.is_cuda();
+}
 
 std::string EmotionClassifier::deviceDescription() const {
     if (onCuda()) {
         return "CUDA";
     }
-    return "CPU, " + std::to_string(impl_->threads) + (impl_->threads == 1 ? " thread" : " threads");
+    return "CPU, " + std::to_string(impl_->threads) +
+           (impl_->threads == 1 ? " thread" : " threads");
 }
 
 }  // namespace litefer::core

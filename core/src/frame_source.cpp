@@ -62,7 +62,6 @@ bool isWholeNumber(const std::string& s) {
            std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
-
 /// Any 8-bit decoded image -> BGR (grey and BGRA are converted; 16-bit images are scaled).
 cv::Mat toBgr8(const cv::Mat& img) {
     cv::Mat eight = img;

@@ -58,10 +58,10 @@ std::string defaultModelPath() {
     for (const auto& d : dirs) {
         searched += (searched.empty() ? "" : ", ") + d;
     }
-    throw std::runtime_error(std::string("the default model ") + kDefaultModelFile +
-                             " was not found (searched: " +
-                             (searched.empty() ? "no model folder exists" : searched) +
-                             "). Reinstall LiteFER, set LITEFER_MODEL=FILE, or pass --model FILE.");
+    throw std::runtime_error(
+        std::string("the default model ") + kDefaultModelFile +
+        " was not found (searched: " + (searched.empty() ? "no model folder exists" : searched) +
+        "). Reinstall LiteFER, set LITEFER_MODEL=FILE, or pass --model FILE.");
 }
 
 std::vector<std::string> shippedModels() {

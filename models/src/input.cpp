@@ -15,8 +15,8 @@ torch::Tensor normalizePixels(const torch::Tensor& pixels, const Normalization& 
 
 torch::Tensor pixelsToInput(const std::uint8_t* pixels, std::int64_t count,
                             const Normalization& norm) {
-    auto view = torch::from_blob(const_cast<std::uint8_t*>(pixels),
-                                 {count, kInputSide, kInputSide}, torch::kUInt8);
+    auto view = torch::from_blob(const_cast<std::uint8_t*>(pixels), {count, kInputSide, kInputSide},
+                                 torch::kUInt8);
     return normalizePixels(view, norm);
 }
 

@@ -68,12 +68,12 @@ ConvBnActImpl::ConvBnActImpl(const ConvSpec& spec) : spec_(spec) {
 
 torch::Tensor ConvBnActImpl::forward(const torch::Tensor& x) {
     const torch::Tensor& b = folded_ ? foldedBias_ : bias_;
-    torch::Tensor y = torch::conv2d(x, weight_, b, {spec_.stride, spec_.stride},
-                                    {spec_.padding, spec_.padding}, /*dilation=*/{1, 1},
-                                    spec_.groups);
-    detail::recordLayer(y.size(1) * y.size(2) * y.size(3) * (spec_.in / spec_.groups) *
-                            spec_.kernel * spec_.kernel,
-                        spec_.countsDepth);
+    torch::Tensor y =
+        torch::conv2d(x, weight_, b, {spec_.stride, spec_.stride}, {spec_.padding, spec_.padding},
+                      /*dilation=*/{1, 1}, spec_.groups);
+    detail::recordLayer(
+        y.size(1) * y.size(2) * y.size(3) * (spec_.in / spec_.groups) * spec_.kernel * spec_.kernel,
+        spec_.countsDepth);
     if (spec_.bn && !folded_) {
         y = torch::batch_norm(y, bnWeight_, bnBias_, bnMean_, bnVar_, is_training(), kBnMomentum,
                               kBnEps, /*cudnn_enabled=*/true);
@@ -125,11 +125,17 @@ DsBlockImpl::DsBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride,
     pw_ = register_module("pw", ConvBnAct(pointwise(in, out, act)));
 }
 
-torch::Tensor DsBlockImpl::forward(const torch::Tensor& x) { return pw_->forward(dw_->forward(x)); }
+torch::Tensor DsBlockImpl::forward(const torch::Tensor& x) {
+    return pw_->forward(dw_->forward(x));
+}
 
-torch::Tensor maxPool2(const torch::Tensor& x) { return torch::max_pool2d(x, {2, 2}, {2, 2}); }
+torch::Tensor maxPool2(const torch::Tensor& x) {
+    return torch::max_pool2d(x, {2, 2}, {2, 2});
+}
 
-torch::Tensor globalAvgPool(const torch::Tensor& x) { return x.mean({2, 3}); }
+torch::Tensor globalAvgPool(const torch::Tensor& x) {
+    return x.mean({2, 3});
+}
 
 int foldBatchNorm(torch::nn::Module& module) {
     int n = 0;

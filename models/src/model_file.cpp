@@ -38,7 +38,7 @@ void put(std::string& out, T v) {
 
 /// Bounds-checked little-endian reader over a byte string.
 class Reader {
-public:
+  public:
     Reader(const std::string& data, std::size_t begin, std::size_t end)
         : data_(data), pos_(begin), end_(end) {}
     template <typename T>
@@ -61,7 +61,7 @@ public:
     std::size_t remaining() const { return end_ - pos_; }
     std::size_t pos() const { return pos_; }
 
-private:
+  private:
     const std::string& data_;
     std::size_t pos_, end_;
 };
@@ -115,8 +115,9 @@ Container readContainer(const std::string& path) {
     c.weightsBegin = r.pos();
     c.weightsEnd = r.pos() + weightsLen;
     if (c.weightsEnd != c.bytes.size()) {
-        throw ModelFileError(path, "has " + std::to_string(c.bytes.size() - c.weightsEnd) +
-                                       " unexpected bytes after the weights",
+        throw ModelFileError(path,
+                             "has " + std::to_string(c.bytes.size() - c.weightsEnd) +
+                                 " unexpected bytes after the weights",
                              kFixDamaged);
     }
     return c;
@@ -165,10 +166,9 @@ ModelManifest parseManifest(const std::string& path, const std::string& text) {
 void loadWeights(const std::string& path, const std::string& bytes, std::size_t begin,
                  std::size_t end, NetworkImpl& net) {
     auto bad = [&](const std::string& what) {
-        return ModelFileError(path,
-                              "has weights that do not fit architecture '" + net.architecture() +
-                                  "': " + what,
-                              "The manifest and weights disagree; re-export the model.");
+        return ModelFileError(
+            path, "has weights that do not fit architecture '" + net.architecture() + "': " + what,
+            "The manifest and weights disagree; re-export the model.");
     };
     std::map<std::string, torch::Tensor> targets;
     for (auto& p : net.named_parameters(true)) {
@@ -211,8 +211,8 @@ void loadWeights(const std::string& path, const std::string& bytes, std::size_t 
         torch::Tensor& dst = it->second;
         if (dst.sizes() != torch::IntArrayRef(sizes)) {
             std::ostringstream msg;
-            msg << "tensor '" << key << "' has shape " << torch::IntArrayRef(sizes)
-                << ", expected " << dst.sizes();
+            msg << "tensor '" << key << "' has shape " << torch::IntArrayRef(sizes) << ", expected "
+                << dst.sizes();
             throw bad(msg.str());
         }
         if (dtype != kDtypeF32 && dtype != kDtypeF16) {
@@ -333,8 +333,8 @@ LoadedModel loadModel(const std::string& path) {
                                  std::to_string(m.weightsBytes),
                              kFixDamaged);
     }
-    const std::string sha = sha256Hex(
-        std::string_view(c.bytes.data() + c.weightsBegin, weightsLen));
+    const std::string sha =
+        sha256Hex(std::string_view(c.bytes.data() + c.weightsBegin, weightsLen));
     if (sha != m.weightsSha256) {
         throw ModelFileError(path,
                              "fails its weights checksum (SHA-256 " + sha + ", manifest says " +
@@ -353,8 +353,9 @@ LoadedModel loadModel(const std::string& path) {
     model.network->eval();
     const std::vector<double> probe = probeLogits(*model.network, m.normalization);
     if (probe.size() != m.probeLogits.size()) {
-        throw ModelFileError(path, "has " + std::to_string(m.probeLogits.size()) +
-                                       " probe logits, expected " + std::to_string(probe.size()),
+        throw ModelFileError(path,
+                             "has " + std::to_string(m.probeLogits.size()) +
+                                 " probe logits, expected " + std::to_string(probe.size()),
                              kFixDamaged);
     }
     for (std::size_t i = 0; i < probe.size(); ++i) {

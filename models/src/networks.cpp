@@ -166,8 +166,8 @@ void VggRetrainImpl::train(bool on) {
 MobileNetImpl::MobileNetImpl() : NetworkImpl("mobilenet") {
     stem_ = register_module("stem", ConvBnAct(conv3x3(1, 32)));
     blocks_ = register_module("blocks", torch::nn::ModuleList());
-    const std::int64_t cfg[][2] = {{64, 1},  {128, 2}, {128, 1}, {256, 2}, {256, 1},
-                                   {512, 2}, {512, 1}, {512, 1}, {512, 1}, {512, 1},
+    const std::int64_t cfg[][2] = {{64, 1},  {128, 2},  {128, 1}, {256, 2}, {256, 1},
+                                   {512, 2}, {512, 1},  {512, 1}, {512, 1}, {512, 1},
                                    {512, 1}, {1024, 2}, {1024, 1}};
     std::int64_t in = 32;
     for (const auto& c : cfg) {
@@ -188,7 +188,7 @@ torch::Tensor MobileNetImpl::forward(torch::Tensor x) {
 namespace {
 
 class InvertedResidualImpl : public torch::nn::Module {
-public:
+  public:
     InvertedResidualImpl(std::int64_t in, std::int64_t out, std::int64_t stride,
                          std::int64_t expand)
         : residual_(stride == 1 && in == out) {
@@ -205,7 +205,7 @@ public:
         return residual_ ? x + y : y;
     }
 
-private:
+  private:
     bool residual_;
     ConvBnAct expand_{nullptr}, dw_{nullptr}, project_{nullptr};
 };
@@ -218,8 +218,8 @@ MobileNetV2Impl::MobileNetV2Impl() : NetworkImpl("mobilenetv2") {
     stem_ = register_module("stem", ConvBnAct(conv3x3(1, 32, 1, false, Act::ReLU6)));
     blocks_ = register_module("blocks", torch::nn::ModuleList());
     // expansion t, channels c, repeats n, first stride s (MobileNetV2 paper, Table 2)
-    const std::int64_t cfg[][4] = {{1, 16, 1, 1},  {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
-                                   {6, 96, 3, 1},  {6, 160, 3, 2}, {6, 320, 1, 1}};
+    const std::int64_t cfg[][4] = {{1, 16, 1, 1}, {6, 24, 2, 2},  {6, 32, 3, 2}, {6, 64, 4, 2},
+                                   {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}};
     std::int64_t in = 32;
     for (const auto& c : cfg) {
         for (std::int64_t i = 0; i < c[2]; ++i) {
@@ -296,7 +296,7 @@ namespace {
 
 /// Keras SeparableConv2D + BN: depthwise 3x3 and pointwise 1x1 without BN between them.
 class SepConvImpl : public torch::nn::Module {
-public:
+  public:
     SepConvImpl(std::int64_t in, std::int64_t out, Act act = Act::None) {
         ConvSpec dw = depthwise(in, 1, Act::None);
         dw.bn = false;
@@ -305,14 +305,14 @@ public:
     }
     torch::Tensor forward(const torch::Tensor& x) { return pw_->forward(dw_->forward(x)); }
 
-private:
+  private:
     ConvBnAct dw_{nullptr}, pw_{nullptr};
 };
 TORCH_MODULE(SepConv);
 
 /// Entry/exit block: [ReLU] sep(in->mid), ReLU, sep(mid->out), maxpool 3x3/2, + 1x1/2 shortcut.
 class XceptionDownImpl : public torch::nn::Module {
-public:
+  public:
     XceptionDownImpl(std::int64_t in, std::int64_t mid, std::int64_t out, bool reluFirst)
         : reluFirst_(reluFirst) {
         sep1_ = register_module("sep1", SepConv(in, mid));
@@ -328,7 +328,7 @@ public:
         return torch::max_pool2d(y, {3, 3}, {2, 2}, {1, 1}) + shortcut_->forward(x);
     }
 
-private:
+  private:
     bool reluFirst_;
     SepConv sep1_{nullptr}, sep2_{nullptr};
     ConvBnAct shortcut_{nullptr};
@@ -336,7 +336,7 @@ private:
 TORCH_MODULE(XceptionDown);
 
 class XceptionMiddleImpl : public torch::nn::Module {
-public:
+  public:
     XceptionMiddleImpl() {
         for (int i = 0; i < 3; ++i) {
             seps_.push_back(register_module("sep" + std::to_string(i + 1), SepConv(728, 728)));
@@ -350,7 +350,7 @@ public:
         return x + y;
     }
 
-private:
+  private:
     std::vector<SepConv> seps_;
 };
 TORCH_MODULE(XceptionMiddle);
@@ -399,9 +399,11 @@ VggLiteImpl::VggLiteImpl() : NetworkImpl("vgg-lite") {
     conv2_ = register_module("conv2", ConvBnAct(conv3x3(32, 32)));  // 48x48, then pool
     conv3_ = register_module("conv3", ConvBnAct(conv3x3(32, 64)));  // 24x24
     ds24_ = register_module("ds24", DsBlock(64, 64));               // 24x24, then pool
-    stage12_ = register_module("stage12", torch::nn::ModuleList(DsBlock(64, 128), DsBlock(128, 128)));
-    stage6_ = register_module("stage6", torch::nn::ModuleList(DsBlock(128, 256), DsBlock(256, 256),
-                                                              DsBlock(256, 512), DsBlock(512, 512)));
+    stage12_ =
+        register_module("stage12", torch::nn::ModuleList(DsBlock(64, 128), DsBlock(128, 128)));
+    stage6_ =
+        register_module("stage6", torch::nn::ModuleList(DsBlock(128, 256), DsBlock(256, 256),
+                                                        DsBlock(256, 512), DsBlock(512, 512)));
     dropout_ = register_module("dropout", torch::nn::Dropout(0.3));
     fc_ = register_module("fc", Dense(512, kNumClasses));
 }

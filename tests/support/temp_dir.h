@@ -10,7 +10,7 @@
 namespace litefer::test {
 
 class TempDir {
-public:
+  public:
     explicit TempDir(const std::string& prefix = "litefer-test") {
         std::string pattern =
             (std::filesystem::temp_directory_path() / (prefix + "-XXXXXX")).string();
@@ -31,7 +31,7 @@ public:
     /// Path of `name` inside the folder.
     std::string file(const std::string& name) const { return (path_ / name).string(); }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

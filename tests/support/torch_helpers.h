@@ -55,7 +55,8 @@ inline void deterministicInit(torch::nn::Module& net) {
     };
     for (auto& p : net.named_parameters(true)) {
         const auto& k = p.key();
-        const bool bnWeight = k.find("bn_weight") != std::string::npos || k.find("bn.weight") != std::string::npos;
+        const bool bnWeight =
+            k.find("bn_weight") != std::string::npos || k.find("bn.weight") != std::string::npos;
         const double fanIn = p.value().dim() > 1 ? static_cast<double>(p.value()[0].numel()) : 1.0;
         fill(p.value(), bnWeight ? 0.2 : 1.0 / std::sqrt(fanIn), bnWeight ? 1.0 : 0.0);
     }

@@ -22,7 +22,9 @@ void ConfusionMatrix::add(int trueLabel, int predicted) {
     ++counts_[static_cast<std::size_t>(trueLabel)][static_cast<std::size_t>(predicted)];
 }
 
-Metrics ConfusionMatrix::metrics() const { return computeMetrics(counts_); }
+Metrics ConfusionMatrix::metrics() const {
+    return computeMetrics(counts_);
+}
 
 Metrics computeMetrics(const std::vector<std::vector<std::int64_t>>& confusion) {
     if (confusion.size() != kNumEmotions) {

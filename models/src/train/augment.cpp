@@ -40,7 +40,8 @@ torch::Tensor augmentBatch(const torch::Tensor& x, const AugmentOptions& o, std:
         if (unit(rng) >= o.eraseProbability) {
             continue;
         }
-        const double area = uniform(o.eraseMinArea, o.eraseMaxArea) * static_cast<double>(side * side);
+        const double area =
+            uniform(o.eraseMinArea, o.eraseMaxArea) * static_cast<double>(side * side);
         const double aspect = std::exp(uniform(std::log(0.3), std::log(3.3)));
         auto h = static_cast<std::int64_t>(std::round(std::sqrt(area * aspect)));
         auto w = static_cast<std::int64_t>(std::round(std::sqrt(area / aspect)));

@@ -1,19 +1,15 @@
 #include "litefer/train/trainer.h"
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 #include <torch/version.h>
-#if TORCH_VERSION_MAJOR >= 2
-#include <ATen/autocast_mode.h>
-#else
-#include <ATen/autocast_mode.h>
-#endif
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <algorithm>
 #include <numeric>
 #include <thread>
 
@@ -42,7 +38,7 @@ double secondsSince(Clock::time_point t0) {
 /// Mixed precision on CUDA: bfloat16 autocast (no loss scaling needed). The autocast API was
 /// renamed in LibTorch 2.4; both spellings are kept so the trainer builds against either.
 class AutocastScope {
-public:
+  public:
     explicit AutocastScope(bool on) : on_(on) {
         if (!on_) {
             return;
@@ -69,7 +65,7 @@ public:
     AutocastScope(const AutocastScope&) = delete;
     AutocastScope& operator=(const AutocastScope&) = delete;
 
-private:
+  private:
     bool on_;
 };
 
@@ -121,7 +117,8 @@ torch::Tensor smoothedCe(const torch::Tensor& logits, const torch::Tensor& y, do
 /// Hinton et al. 2015: T^2 * KL(softmax(t/T) || softmax(s/T)), per sample.
 torch::Tensor distillation(const torch::Tensor& student, const torch::Tensor& teacher, double t) {
     auto pt = torch::softmax(teacher / t, 1);
-    auto kl = (pt * (torch::log_softmax(teacher / t, 1) - torch::log_softmax(student / t, 1))).sum(1);
+    auto kl =
+        (pt * (torch::log_softmax(teacher / t, 1) - torch::log_softmax(student / t, 1))).sum(1);
     return kl * (t * t);
 }
 
@@ -269,8 +266,9 @@ void validate(const TrainOptions& o) {
     }
     if (o.labelSmoothing < 0 || o.labelSmoothing >= 1 || o.mixupAlpha < 0 || o.kdWeight < 0 ||
         o.kdWeight > 1 || o.kdTemperature <= 0) {
-        throw std::invalid_argument("label smoothing in [0,1), mixup >= 0, kd weight in [0,1], "
-                                    "temperature > 0");
+        throw std::invalid_argument(
+            "label smoothing in [0,1), mixup >= 0, kd weight in [0,1], "
+            "temperature > 0");
     }
 }
 
@@ -334,15 +332,16 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
     std::vector<torch::Tensor> kept, rest;
     for (auto& p : net->named_parameters(true)) {
         (retrain != nullptr && !o.initFrom.empty() && p.key().rfind("blocks.", 0) == 0 ? kept
-                                                                                        : rest)
+                                                                                       : rest)
             .push_back(p.value());
     }
     std::vector<torch::optim::OptimizerParamGroup> groups;
     auto makeOptions = [&]() -> std::unique_ptr<torch::optim::OptimizerOptions> {
         if (o.optimizer == "sgd") {
-            return std::make_unique<torch::optim::SGDOptions>(
-                torch::optim::SGDOptions(o.lr).momentum(o.momentum).nesterov(true).weight_decay(
-                    o.weightDecay));
+            return std::make_unique<torch::optim::SGDOptions>(torch::optim::SGDOptions(o.lr)
+                                                                  .momentum(o.momentum)
+                                                                  .nesterov(true)
+                                                                  .weight_decay(o.weightDecay));
         }
         return std::make_unique<torch::optim::AdamWOptions>(
             torch::optim::AdamWOptions(o.lr).weight_decay(o.weightDecay));
@@ -455,7 +454,8 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
         std::int64_t seen = 0;
         double lr = o.lr;
         for (std::int64_t it = 0; it < itersPerEpoch; ++it) {
-            const double t = (epoch - 1) + static_cast<double>(it) / static_cast<double>(itersPerEpoch);
+            const double t =
+                (epoch - 1) + static_cast<double>(it) / static_cast<double>(itersPerEpoch);
             lr = o.lr * lrFactor(o, sched, t);
             setGroupLr(*opt, 0, lr);
             if (opt->param_groups().size() > 1) {
@@ -506,11 +506,11 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
             correct += logits.detach().argmax(1).eq(y).sum();
             seen += b;
             if (o.progressBar && (it % 10 == 0 || it + 1 == itersPerEpoch)) {
-                progressBar(log, epoch, o.epochs, seen, n,
-                            lossSum.item<double>() / static_cast<double>(seen),
-                            static_cast<double>(correct.item<std::int64_t>()) /
-                                static_cast<double>(seen),
-                            static_cast<double>(seen) / secondsSince(epochStart));
+                progressBar(
+                    log, epoch, o.epochs, seen, n,
+                    lossSum.item<double>() / static_cast<double>(seen),
+                    static_cast<double>(correct.item<std::int64_t>()) / static_cast<double>(seen),
+                    static_cast<double>(seen) / secondsSince(epochStart));
             }
         }
         const double trainSeconds = secondsSince(epochStart);
@@ -595,8 +595,8 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
             writeFileAtomic(ckpt.state().string(), st.dump(2));
             for (const auto& entry : fs::directory_iterator(ckpt.dir)) {
                 const std::string name = entry.path().filename().string();
-                if (name.size() > 3 && name.substr(name.size() - 3) == ".pt" &&
-                    name != modelFile && name != optFile) {
+                if (name.size() > 3 && name.substr(name.size() - 3) == ".pt" && name != modelFile &&
+                    name != optFile) {
                     fs::remove(entry.path());
                 }
             }
@@ -633,10 +633,10 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
             if (tta == Tta::None) {
                 log << tm.report();
                 std::vector<std::string> labels(kEmotionNames.begin(), kEmotionNames.end());
-                writeFileAtomic((out / "confusion_test.png").string(),
-                                plot::renderConfusionMatrix(tm.confusion, labels,
-                                                            o.network + " - test, no TTA")
-                                    .png());
+                writeFileAtomic(
+                    (out / "confusion_test.png").string(),
+                    plot::renderConfusionMatrix(tm.confusion, labels, o.network + " - test, no TTA")
+                        .png());
             }
         }
         metricsOut["test"] = test;
@@ -650,8 +650,8 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
     writeFileAtomic((out / "metrics.json").string(), metricsOut.dump(2));
     result.finished = true;
     result.modelPath = finalPath;
-    log << "best epoch " << result.bestEpoch << " (val accuracy "
-        << 100.0 * result.bestValAccuracy << "%); model written to " << finalPath << '\n';
+    log << "best epoch " << result.bestEpoch << " (val accuracy " << 100.0 * result.bestValAccuracy
+        << "%); model written to " << finalPath << '\n';
     return result;
 }
 

@@ -35,7 +35,7 @@ struct NetworkStats {
 };
 
 class EmotionClassifier {
-public:
+  public:
     /// Loads and checks `modelPath` (see nn/model_file.h). Throws std::runtime_error whose
     /// message names the file and the fix.
     explicit EmotionClassifier(const std::string& modelPath, const ClassifierOptions& options = {});
@@ -56,7 +56,7 @@ public:
     std::string deviceDescription() const;
     bool onCuda() const;
 
-private:
+  private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

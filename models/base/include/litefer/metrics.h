@@ -29,14 +29,14 @@ struct Metrics {
 };
 
 class ConfusionMatrix {
-public:
+  public:
     ConfusionMatrix();
     /// Throws std::out_of_range for labels outside 0..6.
     void add(int trueLabel, int predicted);
     const std::vector<std::vector<std::int64_t>>& counts() const { return counts_; }
     Metrics metrics() const;
 
-private:
+  private:
     std::vector<std::vector<std::int64_t>> counts_;
 };
 

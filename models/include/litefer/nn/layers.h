@@ -18,7 +18,7 @@ struct ConvSpec {
     std::int64_t stride = 1;
     std::int64_t padding = -1;  ///< -1 = kernel / 2 ("same" at stride 1)
     std::int64_t groups = 1;    ///< == in for a depthwise convolution
-    bool bias = false;          ///< convolution bias (redundant before BN, kept where a reading counts it)
+    bool bias = false;  ///< convolution bias (redundant before BN, kept where a reading counts it)
     bool bn = true;
     Act act = Act::ReLU;
     /// Whether this layer adds one to the network's depth. False for shortcut projections and
@@ -34,7 +34,7 @@ ConvSpec pointwise(std::int64_t in, std::int64_t out, Act act);
 /// buffers `bn_mean`, `bn_var`) so that it can be folded. In training mode BN uses batch statistics
 /// and updates the running ones (momentum 0.1, eps 1e-5, as torch::nn::BatchNorm2d).
 class ConvBnActImpl : public torch::nn::Module {
-public:
+  public:
     explicit ConvBnActImpl(const ConvSpec& spec);
 
     /// x: [N, in, H, W] -> [N, out, H', W'].
@@ -50,7 +50,7 @@ public:
     static constexpr double kBnMomentum = 0.1;
     static constexpr double kBnEps = 1e-5;
 
-private:
+  private:
     ConvSpec spec_;
     bool folded_ = false;
     torch::Tensor weight_, bias_;
@@ -62,11 +62,11 @@ TORCH_MODULE(ConvBnAct);
 /// BN -> ReLU -> conv, the pre-activation order of DenseNet. Its BN sits before a non-linearity
 /// and cannot be folded; it stays a BN at inference.
 class BnReluConvImpl : public torch::nn::Module {
-public:
+  public:
     BnReluConvImpl(std::int64_t in, std::int64_t out, std::int64_t kernel);
     torch::Tensor forward(const torch::Tensor& x);
 
-private:
+  private:
     std::int64_t in_, out_, kernel_;
     torch::nn::BatchNorm2d bn_{nullptr};
     torch::Tensor weight_;
@@ -75,22 +75,22 @@ TORCH_MODULE(BnReluConv);
 
 /// Fully connected layer that reports its multiply-adds.
 class DenseImpl : public torch::nn::Module {
-public:
+  public:
     DenseImpl(std::int64_t in, std::int64_t out);
     torch::Tensor forward(const torch::Tensor& x);
 
-private:
+  private:
     torch::nn::Linear linear_{nullptr};
 };
 TORCH_MODULE(Dense);
 
 /// Depthwise-separable block (poster Fig. 4): 3x3 depthwise + BN + act, 1x1 pointwise + BN + act.
 class DsBlockImpl : public torch::nn::Module {
-public:
+  public:
     DsBlockImpl(std::int64_t in, std::int64_t out, std::int64_t stride = 1, Act act = Act::ReLU);
     torch::Tensor forward(const torch::Tensor& x);
 
-private:
+  private:
     ConvBnAct dw_{nullptr}, pw_{nullptr};
 };
 TORCH_MODULE(DsBlock);

@@ -20,11 +20,11 @@
 namespace litefer::nn {
 
 class ModelFileError : public std::runtime_error {
-public:
+  public:
     ModelFileError(const std::string& path, const std::string& problem, const std::string& fix);
     const std::string& path() const { return path_; }
 
-private:
+  private:
     std::string path_;
 };
 

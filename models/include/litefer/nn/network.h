@@ -17,37 +17,37 @@ inline constexpr std::int64_t kNumClasses = 7;
 
 /// Base of every network: forward() maps [N,1,48,48] normalised input to [N,7] logits.
 class NetworkImpl : public torch::nn::Module {
-public:
+  public:
     explicit NetworkImpl(std::string architecture) : architecture_(std::move(architecture)) {}
     virtual torch::Tensor forward(torch::Tensor x) = 0;
     const std::string& architecture() const { return architecture_; }
 
-private:
+  private:
     std::string architecture_;
 };
 using Network = std::shared_ptr<NetworkImpl>;
 
 /// A VGG stage: two 3x3 conv+BN+ReLU layers then 2x2 max-pool.
 class VggBlockImpl : public torch::nn::Module {
-public:
+  public:
     VggBlockImpl(std::int64_t in, std::int64_t out);
     torch::Tensor forward(const torch::Tensor& x);
 
-private:
+  private:
     ConvBnAct conv1_{nullptr}, conv2_{nullptr};
 };
 TORCH_MODULE(VggBlock);
 
 /// VGG-pretrain (READING.md): 4 VGG blocks (64,128,256,512), FC 4608->1024, dropout, FC 1024->7.
 class VggPretrainImpl : public NetworkImpl {
-public:
+  public:
     VggPretrainImpl();
     torch::Tensor forward(torch::Tensor x) override;
     /// Output of the first `count` blocks (what a retrained network keeps).
     torch::Tensor blockFeatures(const torch::Tensor& x, int count);
     static constexpr std::int64_t kBlockWidths[4] = {64, 128, 256, 512};
 
-private:
+  private:
     torch::nn::ModuleList blocks_{nullptr};
     Dense fc1_{nullptr}, fc2_{nullptr};
     torch::nn::Dropout dropout_{nullptr};
@@ -57,7 +57,7 @@ private:
 /// `blocks.<i>.*`, identical to VGG-pretrain's so weights copy by name), then depthwise-separable
 /// blocks, global average pooling and one FC layer.
 class VggRetrainImpl : public NetworkImpl {
-public:
+  public:
     enum class Variant { V1, V2 };
     explicit VggRetrainImpl(Variant variant);
     torch::Tensor forward(torch::Tensor x) override;
@@ -74,7 +74,7 @@ public:
     bool keptBlocksFrozen() const { return frozen_; }
     void train(bool on = true) override;
 
-private:
+  private:
     torch::nn::ModuleList blocks_{nullptr};
     torch::nn::ModuleList head_{nullptr};
     std::vector<bool> poolAfter_;
@@ -84,11 +84,11 @@ private:
 };
 
 class MobileNetImpl : public NetworkImpl {
-public:
+  public:
     MobileNetImpl();
     torch::Tensor forward(torch::Tensor x) override;
 
-private:
+  private:
     ConvBnAct stem_{nullptr};
     torch::nn::ModuleList blocks_{nullptr};
     Dense fc_{nullptr};
@@ -96,11 +96,11 @@ private:
 };
 
 class MobileNetV2Impl : public NetworkImpl {
-public:
+  public:
     MobileNetV2Impl();
     torch::Tensor forward(torch::Tensor x) override;
 
-private:
+  private:
     ConvBnAct stem_{nullptr}, last_{nullptr};
     torch::nn::ModuleList blocks_{nullptr};
     Dense fc_{nullptr};
@@ -108,11 +108,11 @@ private:
 };
 
 class DenseNet40Impl : public NetworkImpl {
-public:
+  public:
     DenseNet40Impl();
     torch::Tensor forward(torch::Tensor x) override;
 
-private:
+  private:
     ConvBnAct stem_{nullptr};
     torch::nn::ModuleList blocks_{nullptr};       // 3 x 12 BnReluConv layers (flattened)
     torch::nn::ModuleList transitions_{nullptr};  // 2 BnReluConv 1x1
@@ -121,11 +121,11 @@ private:
 };
 
 class XceptionImpl : public NetworkImpl {
-public:
+  public:
     XceptionImpl();
     torch::Tensor forward(torch::Tensor x) override;
 
-private:
+  private:
     ConvBnAct conv1_{nullptr}, conv2_{nullptr};
     torch::nn::ModuleList entry_{nullptr};   // blocks 2-4 and 13: two separable convs + shortcut
     torch::nn::ModuleList middle_{nullptr};  // 8 blocks of three separable convs
@@ -139,11 +139,11 @@ private:
 /// our CPUs, and carry the fine low-level features), then depthwise-separable blocks.
 /// ~0.57M parameters, ~57M multiply-adds (counted by `litefer-cli models`).
 class VggLiteImpl : public NetworkImpl {
-public:
+  public:
     VggLiteImpl();
     torch::Tensor forward(torch::Tensor x) override;
 
-private:
+  private:
     ConvBnAct conv1_{nullptr}, conv2_{nullptr}, conv3_{nullptr};
     DsBlock ds24_{nullptr};
     torch::nn::ModuleList stage12_{nullptr}, stage6_{nullptr};

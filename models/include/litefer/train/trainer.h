@@ -46,12 +46,12 @@ struct TrainOptions {
     bool resume = false;         ///< continue from outDir/checkpoint if present
     /// Retraining: a vgg-pretrain model file whose kept blocks initialise vgg-retrain-v1/v2.
     std::string initFrom;
-    int freezeEpochs = 0;            ///< kept blocks frozen for this many epochs
-    double finetuneLrScale = 0.1;    ///< kept blocks' lr relative to lr once unfrozen
+    int freezeEpochs = 0;          ///< kept blocks frozen for this many epochs
+    double finetuneLrScale = 0.1;  ///< kept blocks' lr relative to lr once unfrozen
     /// Knowledge distillation from a teacher model file (any architecture).
     std::string teacherPath;
     double kdTemperature = 4.0;
-    double kdWeight = 0.5;  ///< loss = (1-w) * CE + w * T^2 * KL(teacher || student)
+    double kdWeight = 0.5;   ///< loss = (1-w) * CE + w * T^2 * KL(teacher || student)
     std::int64_t limit = 0;  ///< use only the first N training images (0 = all)
     AugmentOptions augment;
     Normalization normalization;
