@@ -16,6 +16,7 @@
 #include "litefer/files.h"
 #include "litefer/json.h"
 #include "litefer/packed_dataset.h"
+#include "support/noise_pack.h"
 
 namespace {
 
@@ -94,18 +95,8 @@ namespace {
 namespace fs = std::filesystem;
 
 std::string writeNoisePack(const fs::path& dir, int n) {
-    litefer::PackedDataset d;
-    d.split = "train";
-    std::mt19937 rng(42);
-    std::vector<std::uint8_t> img(litefer::kPackImageBytes);
-    for (int i = 0; i < n; ++i) {
-        for (auto& p : img) {
-            p = static_cast<std::uint8_t>(rng() & 0xFF);
-        }
-        d.add(static_cast<litefer::Emotion>(i % 7), img.data());
-    }
     const std::string path = (dir / "noise.lfpack").string();
-    litefer::writePacked(path, d);
+    litefer::test::writeNoisePack(path, n, /*seed=*/42);
     return path;
 }
 

@@ -14,6 +14,7 @@
 #include "litefer/train/augment.h"
 #include "litefer/train/evaluate.h"
 #include "litefer/train/trainer.h"
+#include "support/noise_pack.h"
 #include "support/temp_dir.h"
 
 using namespace litefer;
@@ -23,21 +24,10 @@ namespace {
 
 using litefer::test::TempDir;
 
-/// `n` images of uniform noise with labels i % 7: only memorisation can fit them.
+/// `n` noise images as split `name` in `dir`; returns the file's path.
 std::string writeNoiseSplit(const TempDir& dir, const std::string& name, int n, unsigned seed) {
-    PackedDataset d;
-    d.split = name;
-    d.source = "test noise";
-    std::mt19937 rng(seed);
-    std::vector<std::uint8_t> img(kPackImageBytes);
-    for (int i = 0; i < n; ++i) {
-        for (auto& p : img) {
-            p = static_cast<std::uint8_t>(rng() & 0xFF);
-        }
-        d.add(static_cast<Emotion>(i % 7), img.data());
-    }
     const std::string path = dir.file(name + ".lfpack");
-    writePacked(path, d);
+    test::writeNoisePack(path, n, seed, name);
     return path;
 }
 

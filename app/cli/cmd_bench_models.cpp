@@ -16,6 +16,7 @@
 #include "litefer/manifest.h"
 #include "litefer/nn/complexity.h"
 #include "litefer/nn/registry.h"
+#include "litefer/nn/runtime.h"
 #include "litefer/version.h"
 
 namespace litefer::cli {
@@ -86,19 +87,12 @@ int runBenchModels(int argc, const char* const* argv) {
     if (runs < 50) {
         throw UsageError("--runs must be at least 50");
     }
-    int threads = args.intValue("threads", 0);
-    if (threads <= 0) {
-        threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    }
-    torch::set_num_threads(threads);
+    const int threads = nn::setTorchThreads(args.intValue("threads", 0));
     const std::string deviceName = args.value("device", "cpu");
     if (deviceName != "cpu" && deviceName != "cuda") {
         throw UsageError("--device must be cpu or cuda");
     }
-    if (deviceName == "cuda" && !torch::cuda::is_available()) {
-        throw std::runtime_error("--device cuda: this LibTorch has no CUDA or there is no GPU");
-    }
-    const torch::Device device(deviceName == "cuda" ? torch::kCUDA : torch::kCPU);
+    const torch::Device device = nn::torchDevice(deviceName);
     auto sync = [&] {
         if (device.is_cuda()) {
             torch::cuda::synchronize();

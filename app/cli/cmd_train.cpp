@@ -1,13 +1,13 @@
 // `litefer-cli train` and `litefer-cli eval`.
 #include <iostream>
 #include <sstream>
-#include <thread>
 
 #include "args.h"
 #include "commands.h"
 #include "litefer/files.h"
 #include "litefer/nn/model_file.h"
 #include "litefer/nn/registry.h"
+#include "litefer/nn/runtime.h"
 #include "litefer/plot.h"
 #include "litefer/train/evaluate.h"
 #include "litefer/train/trainer.h"
@@ -191,14 +191,11 @@ int runEval(int argc, const char* const* argv) {
         modes = {train::parseTta(tta)};
     }
     const std::string dev = args.value("device", "cpu");
-    if (dev == "cuda" && !torch::cuda::is_available()) {
-        throw std::runtime_error("--device cuda: this LibTorch has no CUDA or there is no GPU");
+    if (dev != "cpu" && dev != "cuda") {
+        throw UsageError("--device must be cpu or cuda");
     }
-    const int threads = args.intValue("threads", 0);
-    torch::set_num_threads(
-        threads > 0 ? threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency())));
-    const torch::Device device(dev == "cuda" ? torch::kCUDA : torch::kCPU);
+    const torch::Device device = nn::torchDevice(dev);
+    nn::setTorchThreads(args.intValue("threads", 0));
     nn::LoadedModel model = nn::loadModel(modelPath);
     model.network->to(device);
     nn::foldBatchNorm(*model.network);

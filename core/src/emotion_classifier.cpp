@@ -3,11 +3,11 @@
 #include <torch/torch.h>
 
 #include <stdexcept>
-#include <thread>
 
 #include "litefer/nn/complexity.h"
 #include "litefer/nn/input.h"
 #include "litefer/nn/model_file.h"
+#include "litefer/nn/runtime.h"
 
 namespace litefer::core {
 
@@ -49,10 +49,7 @@ EmotionClassifier::EmotionClassifier(const std::string& modelPath, const Classif
     const bool useCuda =
         options.device == Device::Cuda || (options.device == Device::Auto && cudaAvailable);
     impl_->device = useCuda ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-    impl_->threads = options.threads > 0
-                         ? options.threads
-                         : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(impl_->threads);
+    impl_->threads = nn::setTorchThreads(options.threads);
 
     impl_->model = nn::loadModel(modelPath);  // throws ModelFileError naming the file
     nn::Network& net = impl_->model.network;

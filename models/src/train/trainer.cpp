@@ -11,7 +11,6 @@
 #include <filesystem>
 #include <fstream>
 #include <numeric>
-#include <thread>
 
 #include "litefer/files.h"
 #include "litefer/json.h"
@@ -19,6 +18,7 @@
 #include "litefer/nn/input.h"
 #include "litefer/nn/model_file.h"
 #include "litefer/nn/registry.h"
+#include "litefer/nn/runtime.h"
 #include "litefer/packed_dataset.h"
 #include "litefer/plot.h"
 #include "litefer/train/evaluate.h"
@@ -252,12 +252,7 @@ void validate(const TrainOptions& o) {
     if (o.schedule != "cosine" && o.schedule != "plateau") {
         throw std::invalid_argument("schedule must be cosine or plateau");
     }
-    if (o.device != "cpu" && o.device != "cuda") {
-        throw std::invalid_argument("device must be cpu or cuda");
-    }
-    if (o.device == "cuda" && !torch::cuda::is_available()) {
-        throw std::runtime_error("--device cuda: this LibTorch has no CUDA or there is no GPU");
-    }
+    nn::torchDevice(o.device);  // validates the name and that CUDA is there when asked for
     if (o.amp && o.device != "cuda") {
         throw std::invalid_argument("--amp (mixed precision) is for --device cuda only");
     }
@@ -287,11 +282,8 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
     Checkpoint ckpt{out / "checkpoint"};
     fs::create_directories(ckpt.dir);
 
-    const int threads = o.threads > 0
-                            ? o.threads
-                            : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    torch::set_num_threads(threads);
-    const torch::Device device(o.device == "cuda" ? torch::kCUDA : torch::kCPU);
+    nn::setTorchThreads(o.threads);
+    const torch::Device device = nn::torchDevice(o.device);
     if (device.is_cuda()) {
         at::globalContext().setBenchmarkCuDNN(true);  // fixed 48x48 shapes: pick the fastest
     }
