@@ -106,6 +106,34 @@ TEST_CASE("an interrupted run resumed from its checkpoint equals an uninterrupte
           nn::readManifest(straight.modelPath).weightsSha256);
 }
 
+TEST_CASE("a time budget shortens the run but still ends with a finished model", "[train]") {
+    TempDir dir("litefer-train");
+    auto o = quickOptions(dir, writeNoiseSplit(dir, "train", 40, 3));
+    o.epochs = 4;
+    std::ostringstream log;
+
+    SECTION("a budget too small for a second epoch stops after the first") {
+        o.timeBudgetSeconds = 1e-3;
+        train::TrainResult r = train::train(o, log);
+        INFO(log.str());
+        REQUIRE(r.finished);
+        CHECK(r.shortenedByTimeBudget);
+        CHECK(r.history.size() == 1);
+        const auto m = nn::readManifest(r.modelPath);
+        CHECK(m.training.at("epochs").asInt() == 1);
+        CHECK(m.training.at("epochs_planned").asInt() == 4);
+        CHECK(log.str().find("1 of 4 epochs fit") != std::string::npos);
+    }
+    SECTION("an ample budget changes nothing") {
+        o.timeBudgetSeconds = 1e6;
+        train::TrainResult r = train::train(o, log);
+        REQUIRE(r.finished);
+        CHECK_FALSE(r.shortenedByTimeBudget);
+        CHECK(r.history.size() == 4);
+        CHECK(nn::readManifest(r.modelPath).training.at("epochs").asInt() == 4);
+    }
+}
+
 TEST_CASE("retraining from a VGG-pretrain file keeps the frozen blocks unchanged", "[train]") {
     TempDir dir("litefer-train");
     const std::string data = writeNoiseSplit(dir, "train", 24, 3);

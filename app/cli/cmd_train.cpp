@@ -108,7 +108,10 @@ int runTrain(int argc, const char* const* argv) {
                {"limit", "N", "use only the first N training images", "0"},
                {"data-name", "TEXT", "training data name for the manifest", d.trainingData},
                {"no-progress", "", "no progress bar (one line per epoch)", ""},
-               {"stop-after", "N", "stop after N epochs of this run (testing resume)", "0"}});
+               {"stop-after", "N", "stop after N epochs of this run (testing resume)", "0"},
+               {"time-budget", "S",
+                "wall seconds for this call: fewer epochs if they would not fit (0 = none)",
+                "0"}});
     args.parse(argc, argv, 2);
     if (args.flag("help")) {
         std::cout << args.help(
@@ -154,6 +157,10 @@ int runTrain(int argc, const char* const* argv) {
     o.trainingData = args.value("data-name", d.trainingData);
     o.progressBar = !args.flag("no-progress");
     o.stopAfterEpochs = args.intValue("stop-after", 0);
+    o.timeBudgetSeconds = args.doubleValue("time-budget", 0);
+    if (o.timeBudgetSeconds < 0) {
+        throw UsageError("--time-budget must be >= 0 seconds");
+    }
     o.commandLine = joinArgs(argc, argv);
     train::TrainResult r = train::train(o, std::cerr);
     return r.finished || o.stopAfterEpochs > 0 ? kExitOk : kExitFailure;

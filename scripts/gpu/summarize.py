@@ -170,7 +170,8 @@ def main(argv):
         epochs_run = len(log)
         planned = r["planned"] or "?"
         if r["manifest"] and m is not None:  # a finished run: the epochs it was trained for
-            planned = r["manifest"].get("training", {}).get("epochs", planned)
+            tr = r["manifest"].get("training", {})
+            planned = tr.get("epochs_planned", tr.get("epochs", planned))  # planned, before any time budget
         secs = [e.get("seconds", 0) for e in log]
         s_per_epoch = sum(secs) / len(secs) if secs else None
         best = max(log, key=lambda e: e.get("val_accuracy", 0)) if log else None

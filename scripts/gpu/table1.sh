@@ -16,6 +16,11 @@
 #   test          evaluate on test (no TTA, flip, ten-crop) every finished run that was trained
 #                 without a test split (when only train + val could travel; docs/gpu.md, plan B)
 #   collect       (re)write the results under $OUT (done after every model anyway)
+#   lanes         every run of Table 1 at once in four parallel lanes on the one GPU (LANES
+#                 below): small 48x48 networks leave most of an H100/H200 idle, so four
+#                 processes share it; each run gets a time budget (its share of what is left
+#                 to its lane, by recipe weight) and the trainer fits its epochs into it
+#                 (`train --time-budget`), so every run ends with a finished model
 # Groups: vgg = vgg-pretrain retrain distill; baselines-a = xception mobilenet;
 #         baselines-b = densenet40 mobilenetv2; all = build check vgg baselines.
 # A single run's name is a stage too (e.g. `xception`, `vgg-retrain-v2-kd`).
@@ -45,6 +50,7 @@
 #   LITEFER_FIT_CHECK  1 (default on cuda): do not START a run whose estimated time (recipe's
 #                      s/epoch x epochs) exceeds what is left; continuing a run is always tried
 #   LITEFER_RETURN_MODELS  runs whose model.lfm is copied to $OUT (default: the four v1/v2 runs)
+#   LITEFER_LANES      the lanes stage's lanes, one per line (default LANES below)
 #   LITEFER_SMOKE=1    CPU smoke test: device cpu, 1 epoch, --limit 256, batch 32, nice'd,
 #                      one build job, no fit check
 set -uo pipefail
@@ -58,22 +64,22 @@ START_TIME=$(date +%s)
 # Common to every run: SGD with Nesterov momentum 0.9, weight decay 5e-4, cosine schedule with
 # linear warm-up, label smoothing 0.1, the trainer's default augmentation (shift, zoom, rotation,
 # flip, random erasing), seed 1, selection on val accuracy, test once with and without TTA.
-# est = guessed H100 seconds per epoch (bf16, batch 128) used only by the fit check; replace
-# with the measured s/epoch from summary.md after the first GPU session.
+# est = guessed H100/H200 seconds per epoch (bf16, batch 128), used by the fit check and as the
+# lanes' weights; replace with the measured s/epoch from summary.md after a GPU session.
 COMMON_OPTS="--optimizer sgd --momentum 0.9 --weight-decay 5e-4 --schedule cosine --label-smoothing 0.1 --seed 1"
 KEEP_OPTS="--init-from @VGG --freeze-epochs 3 --finetune-lr-scale 0.1"
 KD_OPTS="--teacher @VGG --kd-temperature 4 --kd-weight 0.5"
 RECIPES="
 # run                network          epochs batch lr     warmup est   extra options
-vgg-pretrain         vgg-pretrain     50     128   0.05   2      2.5   -
-vgg-retrain-v1       vgg-retrain-v1   30     128   0.02   1      2.0   $KEEP_OPTS
-vgg-retrain-v2       vgg-retrain-v2   30     128   0.02   1      1.8   $KEEP_OPTS
-vgg-retrain-v1-kd    vgg-retrain-v1   30     128   0.02   1      2.6   $KEEP_OPTS $KD_OPTS
-vgg-retrain-v2-kd    vgg-retrain-v2   30     128   0.02   1      2.4   $KEEP_OPTS $KD_OPTS
-xception             xception         50     128   0.05   2      6.0   -
-mobilenet            mobilenet        50     128   0.05   2      2.0   -
+vgg-pretrain         vgg-pretrain     50     128   0.05   2      2.0   -
+vgg-retrain-v1       vgg-retrain-v1   30     128   0.02   1      1.6   $KEEP_OPTS
+vgg-retrain-v2       vgg-retrain-v2   30     128   0.02   1      1.4   $KEEP_OPTS
+vgg-retrain-v1-kd    vgg-retrain-v1   30     128   0.02   1      2.2   $KEEP_OPTS $KD_OPTS
+vgg-retrain-v2-kd    vgg-retrain-v2   30     128   0.02   1      2.0   $KEEP_OPTS $KD_OPTS
+xception             xception         50     128   0.05   2      5.0   -
+mobilenet            mobilenet        50     128   0.05   2      1.5   -
 mobilenetv2          mobilenetv2      50     128   0.05   2      2.5   -
-densenet40           densenet40       50     128   0.05   2      6.0   -
+densenet40           densenet40       50     128   0.05   2      5.0   -
 "
 declare -A GROUP
 GROUP[retrain]="vgg-retrain-v1 vgg-retrain-v2"
@@ -83,6 +89,14 @@ GROUP[baselines]="xception mobilenet mobilenetv2 densenet40"
 GROUP[baselines-a]="xception mobilenet"
 GROUP[baselines-b]="densenet40 mobilenetv2"
 GROUP[all]="build check vgg baselines"
+# The lanes stage: one line per lane, run in order within a lane; the retrains wait for
+# vgg-pretrain wherever it runs. The lanes' recipe weights (est x epochs) are about equal.
+LANES=${LITEFER_LANES:-"
+vgg-pretrain vgg-retrain-v2-kd vgg-retrain-v1-kd
+mobilenetv2 mobilenet vgg-retrain-v2 vgg-retrain-v1
+densenet40
+xception
+"}
 DEFAULT_RETURN="vgg-retrain-v1 vgg-retrain-v2 vgg-retrain-v1-kd vgg-retrain-v2-kd"
 # ----------------------------------------------------------------------------------------------
 
@@ -127,6 +141,13 @@ RESERVE=20  # seconds kept back for writing the results after the last training
 mkdir -p "$WORK/runs" "$WORK/data" "$WORK/logs" "$OUT"
 WORK=$(cd "$WORK" && pwd)
 OUT=$(cd "$OUT" && pwd)
+
+LANES_MODE=0
+for a in "$@"; do [[ "$a" == lanes ]] && LANES_MODE=1; done
+if [[ "$LANES_MODE" == 1 ]]; then
+    THREADS=${LITEFER_THREADS:-4}  # four processes on the machine's 16 cores
+    FIT_CHECK=0                    # time budgets instead
+fi
 
 # Runs "$@" in $WORK under `timeout SECONDS`, output appended to LOGFILE. timeout makes its own
 # process group, so a signal to this script is passed on by the trap below.
@@ -179,6 +200,16 @@ stage_build() {
         "${NICE[@]}" cmake --build "$BUILD" --target litefer-cli -j "$JOBS"
     } >"$blog" 2>&1
     local rc=$?
+    if [[ $rc -ne 0 && -z "${LITEFER_NO_CXX20_RETRY:-}" ]]; then
+        # A newer LibTorch may need C++20; the project builds as 17 by default.
+        log "build: failed as C++17; trying again as C++20 (first failure in $blog.cxx17)"
+        mv "$blog" "$blog.cxx17"
+        {
+            "${NICE[@]}" cmake -S "$ROOT" -B "$BUILD" -DCMAKE_CXX_STANDARD=20 &&
+            "${NICE[@]}" cmake --build "$BUILD" --target litefer-cli -j "$JOBS"
+        } >"$blog" 2>&1
+        rc=$?
+    fi
     if [[ $rc -ne 0 || ! -x "$CLI" ]]; then
         log "build FAILED (rc $rc); last lines of $blog:"
         tail -40 "$blog" >&2
@@ -282,8 +313,8 @@ ensure_check() {
 }
 
 # ---- one training run ------------------------------------------------------------------------
-train_run() {  # train_run RUN
-    local run=$1 spec
+train_run() {  # train_run RUN [TIME_BUDGET_S]
+    local run=$1 budget=${2:-} spec
     spec=$(recipe "$run") || { log "unknown run '$run'"; return 1; }
     local network epochs batch lr warmup est extra
     read -r network epochs batch lr warmup est extra <<<"$spec"
@@ -298,6 +329,9 @@ train_run() {  # train_run RUN
     mkdir -p "$rd"
     echo "$epochs" >"$rd/planned_epochs"
     if [[ "$extra" == *@VGG* ]]; then
+        while [[ "$(cat "$WORK/runs/vgg-pretrain/status" 2>/dev/null)" == running* ]]; do
+            sleep 3  # vgg-pretrain is training in another lane
+        done
         if [[ ! -f "$WORK/runs/vgg-pretrain/model.lfm" ]]; then
             log "$run: needs a finished vgg-pretrain on this machine; not started"
             echo "not started: vgg-pretrain not finished" >"$rd/status"
@@ -310,7 +344,7 @@ train_run() {  # train_run RUN
     local remain=$(( $(left) - RESERVE ))
     if (( remain < 15 )); then
         log "$run: out of time (${remain}s left), not started"
-        [[ -f "$rd/status" ]] || echo "not started: out of time" >"$rd/status"
+        echo "not started: out of time" >"$rd/status"
         return 1
     fi
     if [[ "$FIT_CHECK" == 1 ]]; then
@@ -328,13 +362,19 @@ train_run() {  # train_run RUN
     [[ -f "$WORK/data/test.lfpack" ]] && test_opt=(--test data/test.lfpack)
     local limit_opt=()
     [[ "$LIMIT" != 0 ]] && limit_opt=(--limit "$LIMIT")
+    local budget_opt=()
+    if [[ -n "$budget" ]]; then
+        (( budget > remain )) && budget=$remain
+        budget_opt=(--time-budget "$budget")
+    fi
     # shellcheck disable=SC2206  # $COMMON_OPTS and $extra are option lists, split on purpose
     local cmd=("$CLI" train --network "$network" --train data/train.lfpack --val data/val.lfpack
         "${test_opt[@]}" --out "runs/$run" --epochs "$epochs" --batch "$batch" --lr "$lr"
         --warmup "$warmup" $COMMON_OPTS $extra --threads "$THREADS" --device "$DEVICE"
-        "${amp_opt[@]}" "${limit_opt[@]}" --resume --no-progress)
-    log "$run: epochs $done_epochs/$epochs done; training with ${remain}s left"
+        "${amp_opt[@]}" "${limit_opt[@]}" "${budget_opt[@]}" --resume --no-progress)
+    log "$run: epochs $done_epochs/$epochs done; training with ${remain}s left${budget:+, time budget ${budget}s}"
     echo "${cmd[*]}" >>"$rd/commands.txt"
+    echo "running" >"$rd/status"
     local t0 rc
     t0=$(date +%s)
     guarded "$remain" "$rd/train.log" "${cmd[@]}"
@@ -343,6 +383,8 @@ train_run() {  # train_run RUN
     [[ -f "$rd/train_log.jsonl" ]] && now_epochs=$(grep -c . "$rd/train_log.jsonl")
     if [[ $rc -eq 0 && -f "$rd/metrics.json" ]]; then
         echo "finished" >"$rd/status"
+        grep -q "epochs fit" "$rd/train.log" &&
+            echo "finished: $(grep "epochs fit" "$rd/train.log" | tail -1)" >"$rd/status"
         log "$run: finished in ${took}s: $(grep -E '^test \(|^best epoch' "$rd/train.log" | tail -4 | tr '\n' ';')"
         return 0
     elif [[ $rc -eq 124 || $rc -eq 137 ]]; then
@@ -354,11 +396,58 @@ train_run() {  # train_run RUN
         tail -15 "$rd/train.log" >&2
         if [[ ${#amp_opt[@]} -gt 0 ]]; then
             log "$run: retrying once without --amp"
-            FORCE_FP32=1 train_run "$run"
+            FORCE_FP32=1 train_run "$run" "$budget"
             return $?
         fi
     fi
     return 1
+}
+
+# ---- every run at once, in lanes -------------------------------------------------------------
+collect_locked() { (flock 9; stage_collect) 9>"$WORK/collect.lock"; }
+
+weight() {  # weight RUN -> est x epochs (the recipe's guess of its seconds)
+    local network epochs batch lr warmup est extra
+    read -r network epochs batch lr warmup est extra <<<"$(recipe "$1")"
+    awk -v e="${EPOCHS_OVERRIDE:-$epochs}" -v s="$est" 'BEGIN { printf "%d", e * s + 1 }'
+}
+
+run_lane() {  # run_lane RUN... : in order, each with its share of the time left
+    trap 'if [[ -n "$CHILD" ]]; then kill -TERM "$CHILD" 2>/dev/null; fi; exit 143' TERM INT HUP
+    local runs=("$@") i bad=0
+    for ((i = 0; i < ${#runs[@]}; ++i)); do
+        local run=${runs[$i]} total=0 r
+        if [[ "$(recipe "$run")" == *@VGG* ]]; then
+            while [[ "$(cat "$WORK/runs/vgg-pretrain/status" 2>/dev/null)" == running* ]]; do
+                sleep 3
+            done
+        fi
+        for r in "${runs[@]:$i}"; do total=$((total + $(weight "$r"))); done
+        local share=$(( ($(left) - RESERVE) * $(weight "$run") / total ))
+        train_run "$run" "$share" || bad=$((bad + 1))
+        collect_locked
+    done
+    return $bad
+}
+
+stage_lanes() {
+    ensure_build && ensure_data && ensure_check || return 1
+    local lane pids=() n=0 bad=0 p
+    while read -r lane; do
+        [[ -z "$lane" ]] && continue
+        local r
+        for r in $lane; do  # vgg-pretrain's status says "running" before any lane waits on it
+            [[ $r == vgg-pretrain && ! -f "$WORK/runs/$r/metrics.json" ]] &&
+                mkdir -p "$WORK/runs/$r" && echo "running (queued)" >"$WORK/runs/$r/status"
+        done
+        # shellcheck disable=SC2086  # a lane is a list of run names
+        run_lane $lane &
+        pids+=($!)
+        n=$((n + 1))
+    done <<<"$LANES"
+    log "lanes: $n lanes started, threads $THREADS each"
+    for p in "${pids[@]}"; do wait "$p" || bad=$((bad + $?)); done
+    return $bad
 }
 
 # ---- test evaluation of runs trained without a test split --------------------------------------
@@ -473,6 +562,7 @@ main() {
             check) stage_check || { stage_collect; exit 1; } ;;
             collect) ;;
             test) stage_test || failed=$((failed + 1)) ;;
+            lanes) stage_lanes || failed=$((failed + $?)) ;;
             *)
                 if ! recipe "$s" >/dev/null; then
                     log "unknown stage or run '$s' (see --help)"

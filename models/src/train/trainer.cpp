@@ -274,8 +274,9 @@ struct Checkpoint {
 
 }  // namespace
 
-TrainResult train(const TrainOptions& o, std::ostream& log) {
-    validate(o);
+TrainResult train(const TrainOptions& options, std::ostream& log) {
+    validate(options);
+    TrainOptions o = options;  // o.epochs may shrink to fit o.timeBudgetSeconds
     const auto wallStart = Clock::now();
     fs::create_directories(o.outDir);
     const fs::path out(o.outDir);
@@ -375,6 +376,9 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
         sched.plateauFactor = st.at("plateau_factor").asDouble();
         sched.plateauBest = st.at("plateau_best").asDouble();
         sched.plateauBad = st.at("plateau_bad").asInt();
+        if (const json::Value* e = st.find("epochs"); e != nullptr && o.timeBudgetSeconds > 0) {
+            o.epochs = std::min(o.epochs, std::max(done, e->asInt()));  // as fitted before
+        }
         startEpoch = done + 1;
         log << "resumed after epoch " << done << " from " << ckpt.dir.string() << '\n';
     }
@@ -507,6 +511,7 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
         }
         const double trainSeconds = secondsSince(epochStart);
 
+        const auto valStart = Clock::now();
         auto valProbs = predict(*net, valSet.data, o.normalization, Tta::None, device);
         Metrics val = metricsFromProbabilities(valProbs, valSet.data);
         const double valLoss =
@@ -514,6 +519,7 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
                  .mean()
                  .item<double>();
 
+        const double valSeconds = secondsSince(valStart);
         EpochRecord rec;
         rec.epoch = epoch;
         rec.lr = lr;
@@ -574,6 +580,7 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
             st["epoch"] = epoch;
             st["model_file"] = modelFile;
             st["optimizer_file"] = optFile;
+            st["epochs"] = o.epochs;
             st["best_epoch"] = result.bestEpoch;
             st["best_val_accuracy"] = result.bestValAccuracy;
             st["plateau_factor"] = sched.plateauFactor;
@@ -594,6 +601,29 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
             }
         }
         result.epochsRun = epoch;
+        if (o.timeBudgetSeconds > 0 && epoch < o.epochs) {
+            // What the end needs: best model reloaded, val once, test without TTA, flip and
+            // ten-crop (13 val-sized passes in all), plus a margin for loading and writing.
+            const double reserve = 14.0 * valSeconds * (o.testPath.empty() ? 0.2 : 1.0) + 10.0;
+            const double left = o.timeBudgetSeconds - secondsSince(wallStart) - reserve;
+            const int fit = epoch + static_cast<int>(std::floor(left / rec.seconds));
+            int epochs = o.epochs;
+            if (epoch <= 2) {
+                epochs = std::clamp(fit, epoch, options.epochs);  // refit on the first epochs
+            } else if (fit <= epoch) {
+                epochs = epoch;  // the next epoch would overrun the budget
+            }
+            if (epochs != o.epochs) {
+                log << "time budget " << o.timeBudgetSeconds << " s: " << epochs << " of "
+                    << options.epochs << " epochs fit (" << rec.seconds << " s per epoch)\n";
+                o.epochs = epochs;
+                result.shortenedByTimeBudget = o.epochs < options.epochs;
+                // the checkpoint remembers it, so that a resume keeps the same schedule
+                json::Value st = json::parse(readFileBytes(ckpt.state().string()));
+                st["epochs"] = o.epochs;
+                writeFileAtomic(ckpt.state().string(), st.dump(2));
+            }
+        }
         if (o.stopAfterEpochs > 0 && ++ranThisCall >= o.stopAfterEpochs && epoch < o.epochs) {
             log << "stopping after " << ranThisCall << " epoch(s) as asked; resume with --resume\n";
             return result;
@@ -605,7 +635,14 @@ TrainResult train(const TrainOptions& o, std::ostream& log) {
     nn::LoadedModel best = nn::loadModel(bestPath);
     best.network->to(device);
     ModelManifest m = best.manifest;
+    m.training["epochs"] = o.epochs;
     json::Value metricsOut = json::Value::object();
+    metricsOut["epochs_run"] = o.epochs;
+    metricsOut["epochs_planned"] = options.epochs;
+    if (o.timeBudgetSeconds > 0) {
+        m.training["epochs_planned"] = options.epochs;
+        m.training["time_budget_seconds"] = o.timeBudgetSeconds;
+    }
     {
         auto probs = predict(*best.network, valSet.data, o.normalization, Tta::None, device);
         Metrics val = metricsFromProbabilities(probs, valSet.data);

@@ -60,6 +60,12 @@ struct TrainOptions {
     std::string trainingData = "FER2013";
     /// Testing aid: stop (as if killed) after this many epochs of this invocation (0 = never).
     int stopAfterEpochs = 0;
+    /// Wall-clock budget of this invocation in seconds (0 = none). After epochs 1 and 2 the
+    /// measured epoch time sets how many epochs fit (never more than `epochs`), so the
+    /// schedule still completes; and before each further epoch, one that would not finish in
+    /// time (with a reserve for the final test evaluation) is not started: the run ends with
+    /// the best epoch so far. The epochs run, planned and the budget go into the manifest.
+    double timeBudgetSeconds = 0;
 };
 
 struct EpochRecord {
@@ -71,6 +77,7 @@ struct EpochRecord {
 struct TrainResult {
     int epochsRun = 0;  ///< epochs completed in total (including before a resume)
     bool finished = false;
+    bool shortenedByTimeBudget = false;  ///< fewer epochs than asked because of the budget
     int bestEpoch = 0;
     double bestValAccuracy = 0;
     std::vector<EpochRecord> history;
