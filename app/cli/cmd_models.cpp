@@ -1,5 +1,8 @@
-// `litefer-cli models` and `litefer-cli model-info`.
+// `litefer-cli models`, `litefer-cli model-info` and `litefer-cli convert`.
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 
 #include "args.h"
@@ -76,6 +79,48 @@ int runModelInfo(int argc, const char* const* argv) {
     }
     nn::LoadedModel m = nn::loadModel(args.positional()[0]);  // throws with the path
     std::cout << m.manifest.toJson().dump(2) << '\n';
+    return kExitOk;
+}
+
+int runConvert(int argc, const char* const* argv) {
+    Args args("convert", {{"out", "FILE", "the converted model file (required)", ""},
+                          {"dtype", "TYPE", "weights storage: float16 or float32", "float16"}});
+    args.parse(argc, argv, 2);
+    if (args.flag("help") || args.positional().size() != 1) {
+        std::cout << args.help(
+            "Rewrite a model file with its weights stored as float16 (half the size; "
+            "computation stays float32) or float32. The manifest, training facts and "
+            "metrics are kept; the checksum and probe logits are recomputed, and the "
+            "largest change of the probe logits is printed.",
+            "FILE --out FILE [--dtype float16|float32]");
+        return args.flag("help") ? kExitOk : kExitUsage;
+    }
+    const std::string in = args.positional()[0];
+    const std::string outPath = args.value("out", "");
+    const std::string dtypeName = args.value("dtype", "float16");
+    if (outPath.empty()) {
+        throw UsageError("--out FILE is required");
+    }
+    if (dtypeName != "float16" && dtypeName != "float32") {
+        throw UsageError("--dtype must be float16 or float32, not '" + dtypeName + "'");
+    }
+    nn::LoadedModel m = nn::loadModel(in);  // every check; throws naming the file
+    ModelManifest manifest = m.manifest;
+    manifest.training["converted_from"] =
+        std::filesystem::path(in).filename().string() + " (weights " + m.manifest.weightsDtype +
+        ", sha256 " + m.manifest.weightsSha256 + ")";
+    const ModelManifest written =
+        nn::saveModel(outPath, *m.network, manifest,
+                      dtypeName == "float16" ? nn::WeightsDtype::Float16 : nn::WeightsDtype::Float32);
+    double maxDiff = 0.0;
+    for (std::size_t i = 0; i < written.probeLogits.size() && i < m.manifest.probeLogits.size();
+         ++i) {
+        maxDiff = std::max(maxDiff, std::abs(written.probeLogits[i] - m.manifest.probeLogits[i]));
+    }
+    std::printf("%s: %s, weights %lld -> %lld bytes (%s); probe logits changed by at most %.2e\n",
+                outPath.c_str(), written.architecture.c_str(),
+                static_cast<long long>(m.manifest.weightsBytes),
+                static_cast<long long>(written.weightsBytes), dtypeName.c_str(), maxDiff);
     return kExitOk;
 }
 

@@ -15,6 +15,7 @@ enum ExitCode : int {
 int runModels(int argc, const char* const* argv);
 int runBenchModels(int argc, const char* const* argv);
 int runModelInfo(int argc, const char* const* argv);
+int runConvert(int argc, const char* const* argv);
 int runTrain(int argc, const char* const* argv);
 int runEval(int argc, const char* const* argv);
 

@@ -64,22 +64,23 @@ START_TIME=$(date +%s)
 # Common to every run: SGD with Nesterov momentum 0.9, weight decay 5e-4, cosine schedule with
 # linear warm-up, label smoothing 0.1, the trainer's default augmentation (shift, zoom, rotation,
 # flip, random erasing), seed 1, selection on val accuracy, test once with and without TTA.
-# est = guessed H100/H200 seconds per epoch (bf16, batch 128), used by the fit check and as the
-# lanes' weights; replace with the measured s/epoch from summary.md after a GPU session.
+# est = seconds per epoch (bf16, batch 128) measured on an H200 on 2026-11-28 with four lanes
+# sharing the GPU (docs/results.md), used by the fit check and as the lanes' weights. Alone on
+# the GPU a run is faster (vgg-retrain-v2: 5.1 s/epoch with three lanes).
 COMMON_OPTS="--optimizer sgd --momentum 0.9 --weight-decay 5e-4 --schedule cosine --label-smoothing 0.1 --seed 1"
 KEEP_OPTS="--init-from @VGG --freeze-epochs 3 --finetune-lr-scale 0.1"
 KD_OPTS="--teacher @VGG --kd-temperature 4 --kd-weight 0.5"
 RECIPES="
 # run                network          epochs batch lr     warmup est   extra options
-vgg-pretrain         vgg-pretrain     50     128   0.05   2      2.0   -
-vgg-retrain-v1       vgg-retrain-v1   30     128   0.02   1      1.6   $KEEP_OPTS
-vgg-retrain-v2       vgg-retrain-v2   30     128   0.02   1      1.4   $KEEP_OPTS
-vgg-retrain-v1-kd    vgg-retrain-v1   30     128   0.02   1      2.2   $KEEP_OPTS $KD_OPTS
-vgg-retrain-v2-kd    vgg-retrain-v2   30     128   0.02   1      2.0   $KEEP_OPTS $KD_OPTS
-xception             xception         50     128   0.05   2      5.0   -
-mobilenet            mobilenet        50     128   0.05   2      1.5   -
-mobilenetv2          mobilenetv2      50     128   0.05   2      2.5   -
-densenet40           densenet40       50     128   0.05   2      5.0   -
+vgg-pretrain         vgg-pretrain     50     128   0.05   2      6.7   -
+vgg-retrain-v1       vgg-retrain-v1   30     128   0.02   1      6.8   $KEEP_OPTS
+vgg-retrain-v2       vgg-retrain-v2   30     128   0.02   1      5.1   $KEEP_OPTS
+vgg-retrain-v1-kd    vgg-retrain-v1   30     128   0.02   1      6.7   $KEEP_OPTS $KD_OPTS
+vgg-retrain-v2-kd    vgg-retrain-v2   30     128   0.02   1      5.2   $KEEP_OPTS $KD_OPTS
+xception             xception         50     128   0.05   2      25.8  -
+mobilenet            mobilenet        50     128   0.05   2      5.8   -
+mobilenetv2          mobilenetv2      50     128   0.05   2      15.4  -
+densenet40           densenet40       50     128   0.05   2      36.2  -
 "
 declare -A GROUP
 GROUP[retrain]="vgg-retrain-v1 vgg-retrain-v2"
