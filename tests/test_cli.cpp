@@ -5,18 +5,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "litefer/files.h"
 #include "litefer/json.h"
 #include "litefer/packed_dataset.h"
+#include "support/http_server.h"
 #include "support/noise_pack.h"
+#include "support/temp_dir.h"
 
 namespace {
 
@@ -25,8 +32,8 @@ struct Run {
     std::string out;  // stdout and stderr together
 };
 
-Run cli(const std::string& args) {
-    const std::string cmd = std::string(LITEFER_BIN_DIR) + "/litefer-cli " + args + " 2>&1";
+/// Runs a shell (sh) command line, stdout and stderr together.
+Run shell(const std::string& cmd) {
     Run r;
     FILE* p = popen(cmd.c_str(), "r");
     REQUIRE(p != nullptr);
@@ -37,6 +44,10 @@ Run cli(const std::string& args) {
     const int status = pclose(p);
     r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
     return r;
+}
+
+Run cli(const std::string& args) {
+    return shell(std::string(LITEFER_BIN_DIR) + "/litefer-cli " + args + " 2>&1");
 }
 
 }  // namespace
@@ -166,4 +177,303 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
     }
     CHECK(modelSha(killed) == modelSha(dir / "straight"));
     fs::remove_all(dir);
+}
+
+// ---------------------------------------------------------------------------------------------
+// analyze: stdin markers, reconnecting to a stream, kill -9 while recording, non-ASCII paths.
+
+namespace {
+
+const std::string kShared = LITEFER_SHARED_DIR;
+const std::string kFaceVideo = kShared + "/video/face_d0.mp4";
+const std::string kYuNetModel = kShared + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
+
+/// Why analyze tests cannot run here (shared video or YuNet missing), or empty.
+std::string analyzeUnavailable() {
+    if (!fs::exists(kFaceVideo) || !fs::exists(kYuNetModel)) {
+        return kFaceVideo + " or " + kYuNetModel + " not found";
+    }
+    return "";
+}
+
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";  // test paths hold no single quote
+}
+
+std::string yunetArgs() {
+    return " --detector yunet --detector-model " + quoted(kYuNetModel);
+}
+
+std::vector<std::string> fileLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
+
+std::vector<std::string> csvFields(const std::string& line) {
+    std::vector<std::string> out;
+    std::stringstream in(line);
+    for (std::string f; std::getline(in, f, ',');) {
+        out.push_back(f);
+    }
+    if (!line.empty() && line.back() == ',') {
+        out.emplace_back();
+    }
+    return out;
+}
+
+/// Starts `litefer-cli <args>` in the background, stdout and stderr to `log`.
+pid_t spawnCli(const std::string& args, const std::string& log) {
+    const std::string cmd = "exec " + std::string(LITEFER_BIN_DIR) + "/litefer-cli " + args + " >" +
+                            quoted(log) + " 2>&1 </dev/null";
+    const pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd.c_str(), static_cast<char*>(nullptr));
+        _exit(127);
+    }
+    return pid;
+}
+
+/// Waits for `pid` up to `limit`; kills it (SIGKILL) when it overstays. -1 unless it exited.
+int waitExit(pid_t pid, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    int status = 0;
+    while (waitpid(pid, &status, WNOHANG) == 0) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            kill(pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -1;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+/// Polls `done` every 50 ms up to `limit`.
+bool waitFor(const std::function<bool()>& done, std::chrono::seconds limit) {
+    const auto deadline = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > deadline) {
+            return false;
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return true;
+}
+
+litefer::json::Value readJsonFile(const std::string& path) {
+    return litefer::json::parse(litefer::readFileBytes(path));
+}
+
+}  // namespace
+
+TEST_CASE("analyze --markers-stdin adds a marker for every line typed", "[cli][analyze]") {
+    if (const std::string why = analyzeUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    litefer::test::TempDir dir;
+    const std::string out = dir.file("session");
+    // One line at once, two more once 20 frames (0.8 s of video at its own pace) are recorded.
+    const std::string typing =
+        "(printf 'stimulus A\\n'; i=0; while [ $(cat " + quoted(out + "/frames.csv") +
+        " 2>/dev/null | wc -l) -lt 21 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; "
+        "printf '3 looked away\\nB\\tnote, b\\n\\n')";
+    const Run r = shell(typing + " | " + std::string(LITEFER_BIN_DIR) +
+                        "/litefer-cli analyze --source " + quoted(kFaceVideo) + " --out " +
+                        quoted(out) + yunetArgs() + " --no-video --realtime --markers-stdin 2>&1");
+    INFO(r.out);
+    REQUIRE(r.exitCode == 0);
+    CHECK(r.out.find("marker at") != std::string::npos);
+    const auto rows = fileLines(out + "/markers.csv");
+    REQUIRE(rows.size() == 4);
+    CHECK(rows[0] == "time_ms,label,note");
+    CHECK_THAT(rows[1], Catch::EndsWith(",stimulus A,"));
+    CHECK_THAT(rows[2], Catch::EndsWith(",3,looked away"));
+    CHECK_THAT(rows[3], Catch::EndsWith(",B,\"note, b\""));
+    const double first = std::stod(csvFields(rows[1])[0]);
+    const double second = std::stod(csvFields(rows[2])[0]);
+    CHECK(second - first >= 700.0);  // typed a second later, on the frames' clock (--realtime)
+    const auto summary = readJsonFile(out + "/summary.json");
+    bool found = false;
+    for (const auto& seg : summary.at("segments").asArray()) {
+        found = found || seg.at("label").asString() == "stimulus A";
+    }
+    CHECK(found);
+    CHECK(readJsonFile(out + "/session.json").at("markers").asInt() == 3);
+}
+
+TEST_CASE("analyze --reconnect keeps one session through a stream outage", "[cli][analyze]") {
+    if (const std::string why = analyzeUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    if (const std::string why = litefer::test::httpServerUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    litefer::test::TempDir dir;
+    // A streamable copy of the face video (MJPG in Matroska; python's server cannot serve MP4
+    // to FFmpeg): the annotated video of an ordinary analyze run.
+    REQUIRE(cli("analyze --source " + quoted(kFaceVideo) + " --out " + quoted(dir.file("prep")) +
+                yunetArgs())
+                .exitCode == 0);
+    fs::create_directories(dir.file("www"));
+    fs::copy_file(dir.file("prep/video.mkv"), dir.file("www/face.mkv"));
+    const auto bytes = static_cast<int>(fs::file_size(dir.file("www/face.mkv")));
+    litefer::test::HttpServer server(dir.file("www"), /*bytesPerSecond=*/bytes / 3);  // ~live
+    REQUIRE(server.start());
+
+    const std::string out = dir.file("session");
+    const std::string log = dir.file("log.txt");
+    const pid_t pid = spawnCli("analyze --source " + server.url("face.mkv") + " --out " +
+                                   quoted(out) + yunetArgs() + " --no-video --reconnect",
+                               log);
+    REQUIRE(pid > 0);
+    const std::string frames = out + "/frames.csv";
+    CHECK(waitFor([&] { return fileLines(frames).size() >= 6; }, std::chrono::seconds(30)));
+    server.stop();  // the sender dies mid-stream
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    REQUIRE(server.start());  // and comes back on the same address
+    // Wait for a "source back" that spans the outage, then for frames after it.
+    double backMs = -1.0;
+    CHECK(waitFor(
+        [&] {
+            for (const auto& row : fileLines(out + "/markers.csv")) {
+                const auto f = csvFields(row);
+                if (f.size() == 3 && f[1] == "source back" && f[2].rfind("after ", 0) == 0 &&
+                    std::stod(f[2].substr(6)) >= 2.5) {
+                    backMs = std::stod(f[0]);
+                    return true;
+                }
+            }
+            return false;
+        },
+        std::chrono::seconds(20)));
+    CHECK(waitFor(
+        [&] {
+            const auto rows = fileLines(frames);
+            return backMs >= 0.0 && rows.size() > 1 &&
+                   std::stod(csvFields(rows.back())[1]) > backMs;
+        },
+        std::chrono::seconds(10)));
+    kill(pid, SIGINT);
+    const int code = waitExit(pid, std::chrono::seconds(20));
+    INFO(litefer::readFileBytes(log));
+    CHECK(code == 0);
+
+    const auto s = readJsonFile(out + "/session.json");
+    CHECK(s.at("status").asString() == "complete");
+    CHECK((s.at("end_reason").asString() == "stopped" ||
+           s.at("end_reason").asString() == "source lost"));
+    const auto markers = fileLines(out + "/markers.csv");
+    REQUIRE(markers.size() >= 3);
+    CHECK_THAT(markers[1], Catch::Contains(",source lost,"));
+    const auto rows = fileLines(frames);
+    REQUIRE(rows.size() >= 3);  // header, a row before the outage, one after
+    double lastMs = -1.0;
+    long lastId = -1;
+    bool before = false;
+    bool after = false;
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        const auto f = csvFields(rows[i]);
+        REQUIRE(f.size() == 25);
+        const long id = std::stol(f[0]);
+        const double ms = std::stod(f[1]);
+        CHECK(id >= lastId);  // one session clock across connections
+        CHECK(ms >= lastMs);
+        lastId = id;
+        lastMs = ms;
+        before = before || ms < backMs;
+        after = after || ms > backMs;
+    }
+    CHECK(before);
+    CHECK(after);
+}
+
+TEST_CASE("analyze killed with SIGKILL while recording leaves whole rows and a readable video",
+          "[cli][analyze]") {
+    if (const std::string why = analyzeUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    litefer::test::TempDir dir;
+    const std::string out = dir.file("session");
+    const pid_t pid = spawnCli("analyze --source " + quoted(kFaceVideo) + " --out " + quoted(out) +
+                                   yunetArgs() + " --realtime",
+                               dir.file("log.txt"));
+    REQUIRE(pid > 0);
+    CHECK(waitFor([&] { return fileLines(out + "/frames.csv").size() >= 21; },
+                  std::chrono::seconds(30)));
+    kill(pid, SIGKILL);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CHECK(WIFSIGNALED(status));
+
+    // The recorder's promise (session_recorder.h): every row whole, except that the file's last
+    // line may be cut (then without its line break) when the kill lands inside its write.
+    const std::string csv = litefer::readFileBytes(out + "/frames.csv");
+    auto rows = fileLines(out + "/frames.csv");
+    if (csv.back() != '\n') {
+        WARN("the kill cut the last row: " << rows.back());
+        rows.pop_back();
+    }
+    REQUIRE(rows.size() >= 21);
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(csvFields(rows[i]).size() == 25);
+    }
+    CHECK(readJsonFile(out + "/session.json").at("status").asString() == "recording");
+    // The video reads back through the same FFmpeg path a user would use on it.
+    const Run replay = cli("analyze --source " + quoted(out + "/video.mkv") + " --out " +
+                           quoted(dir.file("replay")) + yunetArgs() + " --no-video");
+    INFO(replay.out);
+    REQUIRE(replay.exitCode == 0);
+    const auto replayed = fileLines(dir.file("replay/frames.csv"));
+    CHECK(replayed.size() >= 11);  // most of the frames recorded before the kill
+}
+
+TEST_CASE("analyze takes source, output and model paths with spaces and non-ASCII characters",
+          "[cli][analyze]") {
+    if (const std::string why = analyzeUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    const fs::path shippedModel = fs::path(LITEFER_TEST_DATA).parent_path().parent_path() /
+                                  "resources/models" / "vgg-lite-fer2013.lfm";
+    if (!fs::exists(shippedModel)) {
+        WARN("skipped: " << shippedModel << " not found");
+        return;
+    }
+    litefer::test::TempDir dir;
+    const fs::path base = dir.path() / "Sitzung Müller ü";
+    fs::create_directories(base / "Modelle ä");
+    fs::create_directories(base / "Детектор 1");
+    fs::copy_file(kFaceVideo, base / "видео 1.mp4");
+    fs::copy_file(shippedModel, base / "Modelle ä" / "vgg lite ü.lfm");
+    fs::copy_file(kYuNetModel, base / "Детектор 1" / "yunet ß.onnx");
+    const std::string out = (base / "Ausgabe ö" / "Sitzung 1").string();
+    const Run r =
+        cli("analyze --source " + quoted((base / "видео 1.mp4").string()) + " --out " +
+            quoted(out) + " --model " + quoted((base / "Modelle ä" / "vgg lite ü.lfm").string()) +
+            " --detector yunet --detector-model " +
+            quoted((base / "Детектор 1" / "yunet ß.onnx").string()));
+    INFO(r.out);
+    REQUIRE(r.exitCode == 0);
+    CHECK(r.out.find("source ended") != std::string::npos);
+    for (const char* file :
+         {"session.json", "frames.csv", "markers.csv", "summary.json", "video.mkv"}) {
+        CHECK(fs::exists(fs::path(out) / file));
+    }
+    const auto s = readJsonFile(out + "/session.json");
+    CHECK(s.at("source").at("spec").asString() == (base / "видео 1.mp4").string());
+    CHECK_THAT(s.at("model").at("path").asString(), Catch::EndsWith("vgg lite ü.lfm"));
+    CHECK(fileLines(out + "/frames.csv").size() >= 71);
+    // A missing file with such a name is reported by its name.
+    const Run missing = cli("analyze --source " + quoted((base / "fehlt ü.mp4").string()) +
+                            " --out " + quoted(dir.file("x")) + yunetArgs());
+    CHECK(missing.exitCode == 1);
+    CHECK(missing.out.find("fehlt ü.mp4") != std::string::npos);
 }

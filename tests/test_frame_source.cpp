@@ -1,4 +1,5 @@
-// Frame sources: spec classification, video files, stills, folders with bad files, errors.
+// Frame sources: spec classification, video files, stills, folders with bad files, errors,
+// corrupt video data, non-ASCII paths, and a network stream served over HTTP.
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgcodecs.hpp>
@@ -9,10 +10,13 @@
 #include <filesystem>
 #include <fstream>
 #include <functional>
+#include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "litefer/core/frame_source.h"
+#include "support/http_server.h"
 #include "support/temp_dir.h"
 
 using namespace litefer;
@@ -207,4 +211,127 @@ TEST_CASE("camera index 99 gives a clear no-camera error", "[frame_source]") {
     const std::string message = messageOf([] { core::openSource("99"); });
     CHECK_THAT(message, Catch::Contains("no camera") && Catch::Contains("/dev/video99") &&
                             Catch::Contains("--source"));
+}
+
+TEST_CASE("skips corrupt packets in the middle of a video, goes on past them and reports them",
+          "[frame_source]") {
+    // A 60-frame MJPG clip whose middle 20 KB (of ~145 KB) are overwritten with noise: FFmpeg
+    // fails some reads there and decodes later frames again.
+    test::TempDir dir;
+    const std::string path = dir.file("damaged.mkv");
+    {
+        cv::VideoWriter writer(path, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'),
+                               25.0, cv::Size(160, 120));
+        REQUIRE(writer.isOpened());
+        cv::RNG rng(1);
+        for (int i = 0; i < 60; ++i) {
+            cv::Mat f(120, 160, CV_8UC3, cv::Scalar(i * 4, 100, 50));
+            cv::Mat patch = f(cv::Rect(0, 0, 40, 40));
+            rng.fill(patch, cv::RNG::UNIFORM, 0, 255);
+            cv::putText(f, std::to_string(i), {50, 60}, cv::FONT_HERSHEY_SIMPLEX, 1.0,
+                        cv::Scalar(255, 255, 255));
+            writer.write(f);
+        }
+    }
+    const auto size = static_cast<std::streamoff>(fs::file_size(path));
+    {
+        std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+        f.seekp(size / 2);
+        std::mt19937 noise(3);
+        for (int i = 0; i < 20000; ++i) {
+            f.put(static_cast<char>(noise() & 0xFF));
+        }
+    }
+    auto source = core::openSource(path);
+    std::vector<core::Frame> frames;
+    core::Frame f;
+    while (source->read(f)) {  // must neither throw nor stop at the first bad packet
+        frames.push_back(f);
+    }
+    INFO("delivered " << frames.size() << " of 60");
+    CHECK(frames.size() > 40);  // well past the damage, which starts around frame 30
+    CHECK(frames.size() < 60);  // frames were lost
+    for (std::size_t i = 1; i < frames.size(); ++i) {
+        CHECK(frames[i].id == frames[i - 1].id + 1);
+        CHECK(frames[i].timestampMs > frames[i - 1].timestampMs);
+    }
+    const auto problems = source->problems();
+    REQUIRE_FALSE(problems.empty());
+    for (const auto& p : problems) {
+        CHECK_THAT(p, Catch::StartsWith(path));
+    }
+}
+
+TEST_CASE("opens sources whose paths hold spaces and non-ASCII characters", "[frame_source]") {
+    test::TempDir dir;
+    const fs::path folder = dir.path() / "Sitzung Müller ü" / "Bilder äöß";
+    fs::create_directories(folder);
+    const std::string video = (folder.parent_path() / "видео 1.mkv").string();
+    writeVideo(video, 5, 10.0);
+    auto v = core::openSource(video);
+    CHECK(v->info().kind == core::SourceKind::VideoFile);
+    core::Frame f;
+    int n = 0;
+    while (v->read(f)) {
+        ++n;
+    }
+    CHECK(n == 5);
+    REQUIRE(cv::imwrite((folder / "Gesicht 1 ü.png").string(), testImage(64, 48, 1)));
+    auto still = core::openSource((folder / "Gesicht 1 ü.png").string());
+    REQUIRE(still->read(f));
+    CHECK(f.sourceName == "Gesicht 1 ü.png");
+    auto images = core::openSource(folder.string());
+    CHECK(images->info().kind == core::SourceKind::ImageFolder);
+    REQUIRE(images->read(f));
+    CHECK(f.sourceName == "Gesicht 1 ü.png");
+    CHECK_THAT(messageOf([&] { core::openSource((folder / "fehlt ü.mp4").string()); }),
+               Catch::Contains("fehlt ü.mp4"));
+}
+
+TEST_CASE("streams a shared video over HTTP, stamping the first frame when it was captured",
+          "[frame_source]") {
+    const std::string shared = std::string(LITEFER_SHARED_DIR) + "/video/face_d0.mp4";
+    if (!fs::exists(shared)) {
+        WARN("skipped: " << shared << " not found");
+        return;
+    }
+    if (const std::string why = test::httpServerUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    // MP4 needs Range requests, which python's server lacks: serve the frames as MJPG/MKV.
+    test::TempDir dir;
+    int frames = 0;
+    {
+        cv::VideoCapture in(shared, cv::CAP_FFMPEG);
+        cv::VideoWriter out(dir.file("face.mkv"), cv::CAP_FFMPEG,
+                            cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25.0, cv::Size(512, 512));
+        REQUIRE(out.isOpened());
+        for (cv::Mat m; in.read(m) && !m.empty(); ++frames) {
+            out.write(m);
+        }
+    }
+    test::HttpServer server(dir.str());
+    REQUIRE(server.start());
+    auto source = core::openSource(server.url("face.mkv"));
+    CHECK(source->info().kind == core::SourceKind::Stream);
+    CHECK(source->info().live);
+    CHECK(source->info().frameSize == cv::Size(512, 512));
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));  // e.g. models loading
+    core::Frame f;
+    REQUIRE(source->read(f));
+    const double firstMs = f.timestampMs;
+    CHECK(firstMs < 200.0);  // read while opening, not 300 ms later
+    CHECK(std::chrono::steady_clock::now() - f.capturedAt >= std::chrono::milliseconds(290));
+    int n = 1;
+    double last = firstMs;
+    while (source->read(f)) {
+        CHECK(f.timestampMs > last);
+        if (n == 1) {
+            CHECK(f.timestampMs >= 300.0);
+        }
+        last = f.timestampMs;
+        ++n;
+    }
+    CHECK(n == frames);
 }

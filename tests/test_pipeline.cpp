@@ -1,23 +1,31 @@
 // Pipeline: shared videos flow through to tracked, classified faces; live runs drop stale
-// frames and count them; every-frame runs drop nothing; stop() is idempotent; a live source
-// that goes silent or ends stops the run cleanly.
+// frames and count them; every-frame runs drop nothing; stop() is idempotent; a
+// live source that goes silent, ends, fails or dies mid-stream (HTTP) stops the run cleanly
+// with everything processed so far reported and recorded.
 #include "support/torch_helpers.h"  // first (see the note in it): makes a model if needed
 
 #include <catch2/catch.hpp>
 
 #include <opencv2/imgproc.hpp>
+#include <opencv2/videoio.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <set>
 #include <thread>
 
 #include "litefer/core/emotion_classifier.h"
 #include "litefer/core/model_locator.h"
 #include "litefer/core/pipeline.h"
+#include "litefer/core/session_recorder.h"
+#include "litefer/files.h"
+#include "litefer/json.h"
 #include "litefer/nn/model_file.h"
 #include "litefer/nn/registry.h"
+#include "support/http_server.h"
 #include "support/temp_dir.h"
 
 using namespace litefer;
@@ -125,6 +133,47 @@ class ScriptedSource : public core::FrameSource {
     std::atomic<bool> closed_{false};
     std::atomic<int> closes_{0};
 };
+
+/// A live source whose read() throws after `frames` frames (a driver error).
+class FailingSource : public ScriptedSource {
+  public:
+    explicit FailingSource(int frames) : ScriptedSource(/*live=*/true, 1000, 1ms), left_(frames) {}
+    bool read(core::Frame& out) override {
+        if (left_-- <= 0) {
+            throw std::runtime_error("VIDIOC_DQBUF: No such device");
+        }
+        return ScriptedSource::read(out);
+    }
+
+  private:
+    int left_;
+};
+
+/// Writes the frames of the shared face_d0.mp4 as MJPG in Matroska (streamable front to back
+/// from python's HTTP server, which ignores Range requests that MP4 would need). Returns the
+/// frame count, 0 when the shared video is missing.
+int writeStreamableFaceVideo(const std::string& out) {
+    cv::VideoCapture in(kSharedDir + "/video/face_d0.mp4", cv::CAP_FFMPEG);
+    if (!in.isOpened()) {
+        return 0;
+    }
+    cv::VideoWriter writer(out, cv::CAP_FFMPEG, cv::VideoWriter::fourcc('M', 'J', 'P', 'G'), 25.0,
+                           cv::Size(512, 512));
+    int n = 0;
+    for (cv::Mat m; in.read(m) && !m.empty(); ++n) {
+        writer.write(m);
+    }
+    return n;
+}
+
+std::vector<std::string> readLines(const std::string& path) {
+    std::ifstream in(path);
+    std::vector<std::string> out;
+    for (std::string line; std::getline(in, line);) {
+        out.push_back(line);
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -284,4 +333,132 @@ TEST_CASE("an exception in the result callback shuts the run down and propagates
                                    }),
                       "callback failed");
     CHECK(source.closes() == 1);
+}
+
+TEST_CASE("every-frame mode reports a live source that stops or fails as lost", "[pipeline]") {
+    core::Pipeline pipeline(std::make_unique<FakeDetector>(1, 0ms), nullptr);
+    {
+        ScriptedSource source(/*live=*/true, 4, 0ms);
+        const auto summary = pipeline.runEveryFrame(source, {});
+        CHECK(summary.reason == core::EndReason::SourceLost);
+        CHECK_THAT(summary.message, Catch::Contains("stopped delivering"));
+        CHECK(summary.counters.processed == 4);
+    }
+    for (const bool everyFrame : {true, false}) {
+        FailingSource source(3);
+        int results = 0;
+        auto count = [&](const core::FrameResult&) { ++results; };
+        const auto summary =
+            everyFrame ? pipeline.runEveryFrame(source, count) : pipeline.run(source, count);
+        INFO((everyFrame ? "every frame" : "live"));
+        CHECK(summary.reason == core::EndReason::SourceLost);
+        CHECK_THAT(summary.message,
+                   Catch::Contains("scripted") && Catch::Contains("No such device"));
+        CHECK(summary.counters.processed == static_cast<std::uint64_t>(results));
+        CHECK(summary.counters.captured == 3);
+        CHECK(source.closes() == 1);
+    }
+}
+
+TEST_CASE("a live source that goes silent mid-session keeps every recorded row intact",
+          "[pipeline]") {
+    test::TempDir dir;
+    const std::string folder = dir.file("session");
+    core::PipelineOptions options;
+    options.watchdogMs = 300.0;
+    core::Pipeline pipeline(std::make_unique<FakeDetector>(2, 1ms), nullptr, options);
+    ScriptedSource source(/*live=*/true, 40, 5ms, /*silence=*/800ms);  // camera frozen
+    core::SessionInfo info;
+    info.source = "scripted";
+    info.sourceKind = "camera";
+    core::RecorderOptions recorderOptions;
+    recorderOptions.syncIntervalMs = 50.0;
+    core::SessionRecorder recorder(folder, info, recorderOptions);
+    const auto summary =
+        pipeline.run(source, [&](const core::FrameResult& r) { recorder.record(r); });
+    recorder.finish(std::string(core::endReasonName(summary.reason)));
+    CHECK(summary.reason == core::EndReason::SourceLost);
+    CHECK_THAT(summary.message, Catch::Contains("no frame for"));
+    CHECK(recorder.framesRecorded() == summary.counters.processed);
+    const auto rows = readLines(folder + "/" + core::kFramesCsv);
+    REQUIRE(rows.size() == 1 + 2 * summary.counters.processed);  // header + 2 faces per frame
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        CHECK(std::count(rows[i].begin(), rows[i].end(), ',') == 24);
+    }
+    const json::Value s = json::parse(readFileBytes(folder + "/" + core::kSessionJson));
+    CHECK(s.at("status").asString() == "complete");
+    CHECK(s.at("end_reason").asString() == "source lost");
+    CHECK(s.at("frames_recorded").asInt() == static_cast<std::int64_t>(summary.counters.processed));
+}
+
+TEST_CASE("a video stream served over HTTP runs through the pipeline frame by frame",
+          "[pipeline]") {
+    if (!fs::exists(kYuNet)) {
+        WARN("skipped: the YuNet model " << kYuNet << " not found");
+        return;
+    }
+    if (const std::string why = test::httpServerUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    test::TempDir dir;
+    const int frames = writeStreamableFaceVideo(dir.file("face.mkv"));
+    if (frames == 0) {
+        WARN("skipped: " << kSharedDir << "/video/face_d0.mp4 not found");
+        return;
+    }
+    test::HttpServer server(dir.str());  // python3 -m http.server
+    REQUIRE(server.start());
+    core::Pipeline pipeline(std::make_unique<core::YuNetDetector>(kYuNet), classifier());
+    auto source = core::openSource(server.url("face.mkv"));
+    REQUIRE(source->info().live);
+    std::size_t withFace = 0;
+    std::set<int> ids;
+    const auto summary = pipeline.runEveryFrame(*source, [&](const core::FrameResult& r) {
+        withFace += r.faces.empty() ? 0 : 1;
+        for (const auto& f : r.faces) {
+            ids.insert(f.id);
+        }
+    });
+    // The sender finished the file: for a live source that is a lost source.
+    CHECK(summary.reason == core::EndReason::SourceLost);
+    CHECK(summary.counters.processed == static_cast<std::uint64_t>(frames));
+    CHECK(static_cast<double>(withFace) >= 0.95 * frames);
+    CHECK(ids.size() == 1);
+}
+
+TEST_CASE("a stream that dies mid-run ends as source lost with what was processed reported",
+          "[pipeline]") {
+    if (const std::string why = test::httpServerUnavailable(); !why.empty()) {
+        WARN("skipped: " << why);
+        return;
+    }
+    test::TempDir dir;
+    const int frames = writeStreamableFaceVideo(dir.file("face.mkv"));
+    if (frames == 0) {
+        WARN("skipped: " << kSharedDir << "/video/face_d0.mp4 not found");
+        return;
+    }
+    // Sent at about its own pace (~3 s), like a live sender; killed after 10 processed frames.
+    const auto bytes = static_cast<int>(fs::file_size(dir.file("face.mkv")));
+    test::HttpServer server(dir.str(), /*bytesPerSecond=*/bytes / 3);
+    REQUIRE(server.start());
+    core::Pipeline pipeline(std::make_unique<FakeDetector>(1, 2ms), nullptr);
+    auto source = core::openSource(server.url("face.mkv"));
+    std::uint64_t results = 0;
+    const auto start = std::chrono::steady_clock::now();
+    const auto summary = pipeline.run(*source, [&](const core::FrameResult&) {
+        if (++results == 10) {
+            server.stop();  // SIGKILL: the connection is cut
+        }
+    });
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    CHECK(summary.reason == core::EndReason::SourceLost);
+    CHECK_THAT(summary.message, Catch::Contains(server.url("face.mkv")));
+    CHECK(summary.counters.processed == results);
+    CHECK(results >= 10);
+    CHECK(summary.counters.captured < static_cast<std::uint64_t>(frames));  // cut mid-way
+    CHECK(summary.counters.captured == summary.counters.processed + summary.counters.dropped);
+    CHECK(seconds < 8.0);
 }

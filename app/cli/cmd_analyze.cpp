@@ -1,12 +1,14 @@
 // litefer-cli analyze: camera, video, image(s) or stream -> session folder (frames.csv,
 // markers.csv, session.json, summary.json, annotated video).
 // litefer-cli bench-pipeline: per-stage latency and end-to-end throughput on video files.
+// docs/cli.md describes both for users (options, reconnect, stdin markers, exit codes, files).
 //
 // Threads (RUNTIME.md "Threads"): both commands need OMP_NUM_THREADS=1 before LibTorch's OpenMP
 // runtime initialises, which happens when the library is loaded, before main(). So when it is
 // unset they re-execute the program (/proc/self/exe) with OMP_NUM_THREADS=1 added to the
 // environment; a value the user set is kept. The classifier then runs on 1 LibTorch thread,
 // detection on 1 OpenCV thread, capture on its own thread (see core/pipeline.h).
+#include <poll.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -21,10 +23,13 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <set>
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
+#include <utility>
 #include <vector>
 
 #include "args.h"
@@ -47,22 +52,35 @@ using Clock = std::chrono::steady_clock;
 constexpr int kProgressBarWidth = 30;
 constexpr double kProgressEveryMs = 250.0;
 
+/// How often a lost live source is reopened with --reconnect.
+constexpr std::chrono::milliseconds kReconnectInterval{2000};
+/// How long one reopening attempt of a stream may take (a dead host must not hold Ctrl+C).
+constexpr int kReconnectOpenTimeoutMs = 5000;
+
 /// The pipeline that Ctrl+C stops (stop() is async-signal-safe: an atomic store).
 std::atomic<core::Pipeline*> gPipeline{nullptr};
+/// Set by Ctrl+C/SIGTERM, for the loops around the pipeline (reconnecting, stdin markers).
+std::atomic<bool> gInterrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "needed in a signal handler");
 
 extern "C" void onInterrupt(int /*signal*/) {
+    gInterrupted.store(true);
     if (core::Pipeline* p = gPipeline.load()) {
         p->stop();
     }
 }
 
-/// Installs onInterrupt for SIGINT/SIGTERM for the lifetime of a run.
+/// Installs onInterrupt for SIGINT/SIGTERM for the lifetime of a run. The first signal asks
+/// for a clean end; the handler then resets itself (SA_RESETHAND), so a second Ctrl+C ends the
+/// process at once (the session files keep whole rows, see session_recorder.h).
 class InterruptGuard {
   public:
     explicit InterruptGuard(core::Pipeline& pipeline) {
+        gInterrupted.store(false);
         gPipeline.store(&pipeline);
         struct sigaction sa {};
         sa.sa_handler = onInterrupt;
+        sa.sa_flags = SA_RESETHAND;
         sigemptyset(&sa.sa_mask);
         sigaction(SIGINT, &sa, &oldInt_);
         sigaction(SIGTERM, &sa, &oldTerm_);
@@ -213,6 +231,7 @@ class Progress {
     void done() {
         if (drawn_) {
             std::cerr << '\n';
+            drawn_ = false;
         }
     }
 
@@ -223,6 +242,148 @@ class Progress {
     bool drawn_ = false;
     Clock::time_point start_ = Clock::now();
     Clock::time_point last_{};
+};
+
+/// The source of a session that may outlive its sources (--reconnect): frame ids and
+/// timestamps continue across reopened sources, so the tracker and the recorder see one
+/// monotonic session clock. read() runs on the pipeline's capture thread; replace() and the
+/// accessors only between runs (the capture thread is joined then).
+class SessionClockSource : public core::FrameSource {
+  public:
+    explicit SessionClockSource(std::unique_ptr<core::FrameSource> source)
+        : source_(std::move(source)) {}
+
+    /// Continues with `source`; its frames start at `timeOffsetMs` on the session clock (moved
+    /// past the last delivered frame if needed) and after the last delivered id.
+    void replace(std::unique_ptr<core::FrameSource> source, double timeOffsetMs) {
+        source_ = std::move(source);
+        idOffset_ = delivered_ ? lastId_ + 1 : 0;
+        timeOffsetMs_ = delivered_ ? std::max(timeOffsetMs, lastMs_ + 1.0) : timeOffsetMs;
+    }
+    bool read(core::Frame& out) override {
+        if (!source_->read(out)) {
+            return false;
+        }
+        out.id += idOffset_;
+        out.timestampMs += timeOffsetMs_;
+        lastId_ = out.id;
+        lastMs_ = out.timestampMs;
+        delivered_ = true;
+        return true;
+    }
+    void close() override { source_->close(); }
+    const core::SourceInfo& info() const override { return source_->info(); }
+    std::vector<std::string> problems() const override { return source_->problems(); }
+    /// Session time of the last delivered frame (0 before the first).
+    double lastTimestampMs() const { return lastMs_; }
+    /// Session time at which the current source's clock starts (0 for the first source).
+    double currentStartMs() const { return timeOffsetMs_; }
+
+  private:
+    std::unique_ptr<core::FrameSource> source_;
+    std::uint64_t idOffset_ = 0;
+    double timeOffsetMs_ = 0.0;
+    std::uint64_t lastId_ = 0;
+    double lastMs_ = 0.0;
+    bool delivered_ = false;
+};
+
+/// A line typed for --markers-stdin as a marker: "LABEL<TAB>NOTE"; else "N NOTE" when the
+/// first word is a whole number (a numbered marker with a note: "3 looked away"); else the
+/// whole line is the label ("stimulus A"). Surrounding blanks are dropped; an empty line is no
+/// marker (false).
+bool parseMarkerLine(std::string line, std::string& label, std::string& note) {
+    auto trim = [](std::string v) {
+        const auto b = v.find_first_not_of(" \t\r\n");
+        const auto e = v.find_last_not_of(" \t\r\n");
+        return b == std::string::npos ? std::string() : v.substr(b, e - b + 1);
+    };
+    line = trim(line);
+    if (line.empty()) {
+        return false;
+    }
+    note.clear();
+    if (const auto tab = line.find('\t'); tab != std::string::npos) {
+        label = trim(line.substr(0, tab));
+        note = trim(line.substr(tab + 1));
+    } else if (const auto space = line.find(' ');
+               space != std::string::npos &&
+               std::all_of(line.begin(), line.begin() + static_cast<std::ptrdiff_t>(space),
+                           [](char c) { return c >= '0' && c <= '9'; })) {
+        label = line.substr(0, space);
+        note = trim(line.substr(space + 1));
+    } else {
+        label = line;
+    }
+    return !label.empty();
+}
+
+/// --markers-stdin: a thread that turns every line on stdin into a marker at the time of the
+/// newest processed frame. It polls stdin (so it can be stopped without a line arriving) and
+/// ends at end of input or at stop(). A recording error while adding a marker stops the
+/// pipeline (the error is the recorder's, reported with the others).
+class StdinMarkers {
+  public:
+    StdinMarkers(core::SessionRecorder& recorder, core::Pipeline& pipeline,
+                 const std::atomic<double>& nowMs)
+        : thread_([this, &recorder, &pipeline, &nowMs] { loop(recorder, pipeline, nowMs); }) {}
+    ~StdinMarkers() { stop(); }
+    StdinMarkers(const StdinMarkers&) = delete;
+    StdinMarkers& operator=(const StdinMarkers&) = delete;
+
+    void stop() {
+        done_.store(true);
+        if (thread_.joinable()) {
+            thread_.join();
+        }
+    }
+    int added() const { return added_.load(); }
+
+  private:
+    void loop(core::SessionRecorder& recorder, core::Pipeline& pipeline,
+              const std::atomic<double>& nowMs) {
+        std::string pending;
+        char buf[4096];
+        while (!done_.load()) {
+            pollfd pfd{STDIN_FILENO, POLLIN, 0};
+            const int ready = ::poll(&pfd, 1, /*timeout_ms=*/100);
+            if (ready <= 0) {
+                continue;  // timeout or EINTR: check done_
+            }
+            const ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
+            if (n <= 0 && !(n < 0 && errno == EINTR)) {
+                break;  // end of input: no more markers
+            }
+            pending.append(buf, static_cast<std::size_t>(std::max<ssize_t>(n, 0)));
+            for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
+                add(pending.substr(0, nl), recorder, pipeline, nowMs.load());
+                pending.erase(0, nl + 1);
+            }
+        }
+        if (!done_.load()) {
+            add(pending, recorder, pipeline, nowMs.load());  // a last line without '\n'
+        }
+    }
+    void add(const std::string& line, core::SessionRecorder& recorder, core::Pipeline& pipeline,
+             double atMs) {
+        std::string label;
+        std::string note;
+        if (!parseMarkerLine(line, label, note)) {
+            return;
+        }
+        try {
+            recorder.addMarker(atMs, label, note);
+            ++added_;
+            std::cerr << "\nmarker at " << fixed(atMs / 1000.0, 2) << " s: " << label
+                      << (note.empty() ? "" : " (" + note + ")") << '\n';
+        } catch (const core::RecordingError&) {
+            pipeline.stop();
+        }
+    }
+
+    std::atomic<bool> done_{false};
+    std::atomic<int> added_{0};
+    std::thread thread_;  // last: starts after the members it uses exist
 };
 
 void printSessionSummary(const std::string& folder, std::ostream& out) {
@@ -274,6 +435,14 @@ int runAnalyze(int argc, const char* const* argv) {
                   {"session", "NAME", "session name for session.json", "", false},
                   {"realtime", "", "play video files at their own pace (frames may be dropped)", "",
                    false},
+                  {"reconnect", "",
+                   "cameras and streams: when the source is lost, keep the session and reopen it "
+                   "every 2 s until it is back or Ctrl+C",
+                   "", false},
+                  {"markers-stdin", "",
+                   "every line typed on stdin adds a marker at the current frame time "
+                   "(\"stimulus A\", \"3 note text\", \"LABEL<TAB>NOTE\")",
+                   "", false},
               });
     args.parse(argc, argv, 2);
     if (args.flag("help")) {
@@ -282,11 +451,14 @@ int runAnalyze(int argc, const char* const* argv) {
             "frames.csv (per face per frame), markers.csv, session.json, summary.json and an\n"
             "annotated video.mkv (MJPG; --no-video for scores only). Files are analysed frame\n"
             "by frame as fast as possible unless --realtime; cameras and streams in real time,\n"
-            "keeping the newest frame. Ctrl+C ends the session cleanly.\n"
-            "Record people only with their consent; see docs on intended use.",
+            "keeping the newest frame. Ctrl+C ends the session cleanly (a second Ctrl+C at once).\n"
+            "--reconnect keeps a live session through source loss (marker rows 'source lost' /\n"
+            "'source back'); --markers-stdin turns typed lines into markers. Exit codes: 0 the\n"
+            "session was recorded (see its end reason), 1 failure, 2 bad command line.\n"
+            "Record people only with their consent; see docs/cli.md and the intended uses.",
             "--source SRC [--out DIR] [--model FILE] [--detector auto|haar|yunet] "
             "[--detector-model FILE] [--device auto|cpu|cuda] [--no-video] [--blur] "
-            "[--participant ID] [--session NAME] [--realtime]");
+            "[--participant ID] [--session NAME] [--realtime] [--reconnect] [--markers-stdin]");
         return kExitOk;
     }
     const auto sourceSpec = args.value("source");
@@ -300,8 +472,14 @@ int runAnalyze(int argc, const char* const* argv) {
 
     core::SourceOptions sourceOptions;
     sourceOptions.realtime = args.flag("realtime");
-    std::unique_ptr<core::FrameSource> source = core::openSource(*sourceSpec, sourceOptions);
-    const core::SourceInfo sourceInfo = source->info();
+    const auto sessionStart = Clock::now();  // the session clock's zero (see SessionClockSource)
+    SessionClockSource source(core::openSource(*sourceSpec, sourceOptions));
+    const core::SourceInfo sourceInfo = source.info();
+    const bool reconnect = args.flag("reconnect") && sourceInfo.live;
+    if (args.flag("reconnect") && !sourceInfo.live) {
+        std::cerr << "note: --reconnect applies to cameras and streams only; ignored for this "
+                  << core::sourceKindName(sourceInfo.kind) << '\n';
+    }
 
     core::DetectorOptions detectorOptions;
     auto detector = core::makeDetector(detectorKind, detectorOptions, detectorModel);
@@ -348,9 +526,11 @@ int runAnalyze(int argc, const char* const* argv) {
     RunStats stats;
     Progress progress(sourceInfo.frameCount, liveRun);
     std::string recordingError;
+    std::atomic<double> nowMs{0.0};  // session time of the newest processed frame
     auto onResult = [&](const core::FrameResult& r) {
         stats.add(r);
         progress.update(r);
+        nowMs.store(r.timestampMs);
         try {
             recorder.record(r);
         } catch (const core::RecordingError& e) {
@@ -358,11 +538,104 @@ int runAnalyze(int argc, const char* const* argv) {
             pipeline.stop();
         }
     };
+    // Counters over all runs of the session (one per source connection).
     core::RunSummary summary;
+    core::PipelineCounters total;
+    double wallMs = 0.0;
+    int losses = 0;
+    int returns = 0;
     {
         InterruptGuard guard(pipeline);
-        summary =
-            liveRun ? pipeline.run(*source, onResult) : pipeline.runEveryFrame(*source, onResult);
+        std::unique_ptr<StdinMarkers> stdinMarkers;
+        if (args.flag("markers-stdin")) {
+            stdinMarkers = std::make_unique<StdinMarkers>(recorder, pipeline, nowMs);
+            std::cerr << "markers: type a line and Enter (\"stimulus A\", \"3 note text\")\n";
+        }
+        while (true) {
+            try {
+                summary = liveRun ? pipeline.run(source, onResult)
+                                  : pipeline.runEveryFrame(source, onResult);
+            } catch (const std::exception& e) {
+                // A stage failed (e.g. the classifier): close the session with what it holds
+                // and say why in session.json, then report the error (exit code 1).
+                progress.done();
+                try {
+                    recorder.finish(std::string("error: ") + e.what());
+                } catch (const std::exception&) {  // NOLINT(bugprone-empty-catch): reported below
+                }
+                throw;
+            }
+            total.captured += summary.counters.captured;
+            total.processed += summary.counters.processed;
+            total.dropped += summary.counters.dropped;
+            wallMs += summary.wallMs;
+            if (!reconnect || summary.reason != core::EndReason::SourceLost ||
+                !recordingError.empty() || recorder.failed() || gInterrupted.load()) {
+                break;
+            }
+            // Lost: keep the session and reopen every kReconnectInterval until back or Ctrl+C.
+            ++losses;
+            const auto lostAt = Clock::now();
+            progress.done();
+            std::cerr << "source lost: " << summary.message << "; reconnecting every "
+                      << kReconnectInterval.count() / 1000 << " s (Ctrl+C to stop)\n";
+            try {
+                recorder.addMarker(source.lastTimestampMs(), "source lost", summary.message);
+            } catch (const core::RecordingError& e) {
+                recordingError = e.what();
+                break;
+            }
+            core::SourceOptions again = sourceOptions;
+            again.streamOpenTimeoutMs =
+                std::min(again.streamOpenTimeoutMs, kReconnectOpenTimeoutMs);
+            bool back = false;
+            std::string lastFailure;
+            for (auto attempt = lostAt + kReconnectInterval; !gInterrupted.load();
+                 attempt += kReconnectInterval) {
+                while (!gInterrupted.load() && Clock::now() < attempt) {
+                    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                }
+                if (gInterrupted.load()) {
+                    break;
+                }
+                const double offsetMs =
+                    std::chrono::duration<double, std::milli>(Clock::now() - sessionStart).count();
+                try {
+                    source.replace(core::openSource(*sourceSpec, again), offsetMs);
+                    back = true;
+                    break;
+                } catch (const std::exception& e) {
+                    if (lastFailure != e.what()) {  // each new reason once, not every 2 s
+                        lastFailure = e.what();
+                        std::cerr << "reconnect failed: " << lastFailure << '\n';
+                    }
+                }
+            }
+            if (!back) {  // Ctrl+C while reconnecting
+                summary.reason = core::EndReason::Stopped;
+                summary.message = "stopped while reconnecting after: " + summary.message;
+                break;
+            }
+            ++returns;
+            const double gapS = std::chrono::duration<double>(Clock::now() - lostAt).count();
+            const std::string note = "after " + fixed(gapS, 1) + " s";
+            std::cerr << "source back " << note << '\n';
+            try {
+                // At the start of the new source's clock: before its first frame.
+                recorder.addMarker(source.currentStartMs(), "source back", note);
+            } catch (const core::RecordingError& e) {
+                recordingError = e.what();
+                break;
+            }
+        }
+        if (stdinMarkers) {
+            stdinMarkers->stop();
+        }
+    }
+    summary.counters = total;
+    summary.wallMs = wallMs;
+    if (recordingError.empty() && recorder.failed()) {
+        recordingError = recorder.error();  // e.g. a marker write failed
     }
     progress.done();
     const std::string endReason = recordingError.empty()
@@ -387,8 +660,12 @@ int runAnalyze(int argc, const char* const* argv) {
               << ", align " << fixed(percentile(stats.stages.align, 0.5), 2) << ", classify "
               << fixed(percentile(stats.stages.classify, 0.5), 1) << ", total "
               << fixed(percentile(stats.stages.total, 0.5), 1) << '\n';
-    for (const auto& p : source->problems()) {
-        std::cout << "  skipped " << p << '\n';
+    if (losses > 0) {
+        std::cout << "  source lost " << losses << " time(s), back " << returns
+                  << " time(s) (marker rows in " << core::kMarkersCsv << ")\n";
+    }
+    for (const auto& p : source.problems()) {
+        std::cout << "  problem: " << p << '\n';
     }
     printSessionSummary(folder, std::cout);
     std::cout << "  files: " << core::kSessionJson << ", " << core::kFramesCsv << ", "
@@ -475,7 +752,9 @@ int runBenchPipeline(int argc, const char* const* argv) {
         run["size"] = std::to_string(source->info().frameSize.width) + "x" +
                       std::to_string(source->info().frameSize.height);
         run["device"] = deviceText;
-        run["mode"] = sourceOptions.realtime ? "realtime" : "every frame";
+        run["mode"] = source->info().live      ? "live"
+                      : sourceOptions.realtime ? "realtime"
+                                               : "every frame";
         run["frames_captured"] = summary.counters.captured;
         run["frames_processed"] = processed;
         run["frames_dropped"] = summary.counters.dropped;

@@ -411,7 +411,7 @@ std::string yuNetModelHelp() {
            "face_detection_yunet_2023mar.onnx from the OpenCV model zoo "
            "(https://github.com/opencv/opencv_zoo/tree/main/models/face_detection_yunet) into " +
            (dir.empty() ? std::string("$XDG_DATA_HOME/litefer/models/") : dir + "/") +
-           ", or point to it with --yunet-model FILE or LITEFER_YUNET_MODEL=FILE; or use the "
+           ", or point to it with --detector-model FILE or LITEFER_YUNET_MODEL=FILE; or use the "
            "Haar detector (--detector haar).";
 }
 
@@ -548,7 +548,7 @@ std::unique_ptr<FaceDetector> makeDetector(const std::string& kind, const Detect
         if (path.empty()) {
             const std::string dir = userModelDir();
             throw std::runtime_error(
-                "YuNet model not found: no --yunet-model option, LITEFER_YUNET_MODEL is not set, "
+                "YuNet model not found: no --detector-model option, LITEFER_YUNET_MODEL is not set, "
                 "and no " +
                 std::string(kYuNetFilePattern) + " in " +
                 (dir.empty() ? std::string("$XDG_DATA_HOME/litefer/models") : dir) + ". " +

@@ -91,6 +91,16 @@ void stamp(Frame& out, std::uint64_t id, double timestampMs, Clock::time_point r
     out.capturedAt = now;
 }
 
+/// The first frame of a live source is read while opening (to fail early), and delivered by
+/// the first read(), possibly much later (the caller loads its models in between). Its
+/// timestamp and capture time are those of the moment it was read, so that it is not stamped
+/// as if it were as fresh as the frame that follows it.
+void stampFirst(Frame& out, Clock::time_point start, Clock::time_point capturedAt, double readMs) {
+    out.timestampMs = msSince(start, capturedAt);
+    out.capturedAt = capturedAt;
+    out.readMs = readMs;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Camera
 
@@ -159,7 +169,10 @@ class CameraSource : public FrameSource {
         // A camera that opens but delivers nothing is busy (another process streams from it)
         // or broken; find out now rather than as a "lost camera" later.
         for (int attempt = 0; attempt < kFirstFrameAttempts && first_.empty(); ++attempt) {
+            const auto t0 = Clock::now();
             cap_.read(first_);
+            firstAt_ = Clock::now();
+            firstReadMs_ = msSince(t0, firstAt_);
         }
         if (first_.empty()) {
             cap_.release();
@@ -173,7 +186,8 @@ class CameraSource : public FrameSource {
     bool read(Frame& out) override {
         const auto t0 = Clock::now();
         cv::Mat img;
-        if (!first_.empty()) {
+        const bool first = !first_.empty();
+        if (first) {
             img = std::move(first_);
             first_ = cv::Mat();
         } else if (!cap_.isOpened() || !cap_.read(img)) {
@@ -185,16 +199,24 @@ class CameraSource : public FrameSource {
         out.bgr = toBgr8(img);
         out.sourceName.clear();
         stamp(out, nextId_++, msSince(start_, Clock::now()), t0);
+        if (first) {  // read while opening: its capture time, not its delivery time
+            stampFirst(out, start_, firstAt_, firstReadMs_);
+        }
         return !out.bgr.empty();
     }
 
-    void close() override { cap_.release(); }
+    void close() override {
+        cap_.release();
+        first_ = cv::Mat();
+    }
     const SourceInfo& info() const override { return info_; }
 
   private:
     SourceInfo info_;
     cv::VideoCapture cap_;
     cv::Mat first_;
+    Clock::time_point firstAt_;
+    double firstReadMs_ = 0.0;
     Clock::time_point start_;
     std::uint64_t nextId_ = 0;
 };
@@ -264,19 +286,19 @@ class FfmpegSource : public FrameSource {
                                                   "the file");
         }
         info_.frameSize = first.size();
-        firstReadMs_ = msSince(t0, Clock::now());
+        firstAt_ = Clock::now();
+        firstReadMs_ = msSince(t0, firstAt_);
         first_ = std::move(first);
     }
 
     bool read(Frame& out) override {
         const auto t0 = Clock::now();
         cv::Mat img;
-        double readMs = 0.0;
-        if (!first_.empty()) {
+        const bool first = !first_.empty();
+        if (first) {
             img = std::move(first_);
             first_ = cv::Mat();
-            readMs = firstReadMs_;
-        } else if (!cap_.isOpened() || !cap_.read(img) || img.empty()) {
+        } else if (!readNext(img)) {
             return false;
         }
         double ts = 0.0;
@@ -306,26 +328,88 @@ class FfmpegSource : public FrameSource {
         out.bgr = toBgr8(img);
         out.sourceName.clear();
         stamp(out, nextId_++, ts, t0);
-        if (readMs > 0.0) {
-            out.readMs = readMs;
+        if (first) {
+            if (info_.live) {  // see stampFirst()
+                stampFirst(out, start_, firstAt_, firstReadMs_);
+            } else {
+                out.readMs = firstReadMs_;
+            }
         }
         return !out.bgr.empty();
     }
 
-    void close() override { cap_.release(); }
+    void close() override {
+        cap_.release();
+        first_ = cv::Mat();
+    }
     const SourceInfo& info() const override { return info_; }
+    std::vector<std::string> problems() const override { return problems_; }
 
   private:
+    /// The next decodable frame. Files: FFmpeg gives up on a frame whose packets are corrupt
+    /// and decodes the next one on the following call, so a failed read is retried (up to
+    /// kMaxBadReads in a row) before the file counts as ended; what was skipped, and an end
+    /// well before the container's frame count, are reported in problems(). Streams: a failed
+    /// read is the end (the pipeline's watchdog and the caller's reconnect handle the rest).
+    bool readNext(cv::Mat& img) {
+        if (!cap_.isOpened()) {
+            return false;
+        }
+        if (info_.live) {
+            return cap_.read(img) && !img.empty();
+        }
+        int bad = 0;
+        while (!(cap_.read(img) && !img.empty())) {
+            const bool atEnd = info_.frameCount > 0 &&
+                               static_cast<std::int64_t>(nextId_ + skipped_) >= info_.frameCount;
+            if (atEnd || ++bad >= kMaxBadReads) {
+                reportShortEnd();
+                return false;
+            }
+        }
+        if (bad > 0) {
+            skipped_ += static_cast<std::uint64_t>(bad);
+            problems_.push_back(info_.spec + ": corrupt data after frame " +
+                                std::to_string(nextId_) + " (" + std::to_string(bad) +
+                                " failed read(s)) was skipped; decoding went on");
+        }
+        return true;
+    }
+
+    void reportShortEnd() {
+        if (shortEndReported_ || info_.frameCount <= 0) {
+            return;
+        }
+        shortEndReported_ = true;
+        const auto delivered = static_cast<std::int64_t>(nextId_);
+        // Container frame counts can be estimates (duration x rate): only a clear shortfall
+        // is a problem.
+        const std::int64_t tolerance = std::max<std::int64_t>(2, info_.frameCount / 100);
+        if (delivered + tolerance < info_.frameCount) {
+            problems_.push_back(info_.spec + ": only " + std::to_string(delivered) + " of about " +
+                                std::to_string(info_.frameCount) +
+                                " frames could be decoded (the others are corrupt or missing); "
+                                "the file is damaged or truncated");
+        }
+    }
+
+    /// Consecutive failed reads after which a file counts as ended (each costs one packet).
+    static constexpr int kMaxBadReads = 16;
+
     SourceInfo info_;
     cv::VideoCapture cap_;
     bool realtime_ = false;
     cv::Mat first_;
+    Clock::time_point firstAt_;
     double firstReadMs_ = 0.0;
     Clock::time_point start_;
     Clock::time_point paceStart_;
     double paceOriginMs_ = 0.0;
     double lastTs_ = 0.0;
     std::uint64_t nextId_ = 0;
+    std::uint64_t skipped_ = 0;
+    bool shortEndReported_ = false;
+    std::vector<std::string> problems_;
 };
 
 // ---------------------------------------------------------------------------------------------

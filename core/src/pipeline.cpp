@@ -125,6 +125,7 @@ RunSummary Pipeline::finish(RunSummary summary, FrameSource& source) {
 RunSummary Pipeline::runEveryFrame(FrameSource& source, const ResultCallback& onResult) {
     const auto start = Clock::now();
     RunSummary summary;
+    const bool live = source.info().live;
     try {
         while (true) {
             if (stopRequested()) {
@@ -133,9 +134,18 @@ RunSummary Pipeline::runEveryFrame(FrameSource& source, const ResultCallback& on
                 break;
             }
             Frame frame;
-            if (!source.read(frame)) {
-                summary.reason = EndReason::SourceEnded;
-                summary.message = "end of " + describeSource(source);
+            bool got = false;
+            try {
+                got = source.read(frame);
+            } catch (const std::exception& e) {  // a read failure ends the run, as in run()
+                summary.reason = EndReason::SourceLost;
+                summary.message = "reading " + describeSource(source) + " failed: " + e.what();
+                break;
+            }
+            if (!got) {
+                summary.reason = live ? EndReason::SourceLost : EndReason::SourceEnded;
+                summary.message = live ? describeSource(source) + " stopped delivering frames"
+                                       : "end of " + describeSource(source);
                 break;
             }
             ++summary.counters.captured;

@@ -1,5 +1,6 @@
 #include "litefer/core/session_recorder.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
@@ -63,66 +64,80 @@ std::string fmt(int decimals, double value) {
     return buf;
 }
 
-/// An append-only text file on a POSIX stream: each line is flushed to the kernel at once; a
-/// failed write is cut back to the last complete line, so the file always ends with a whole row.
+/// An append-only text file on a POSIX file descriptor. Each write() hands whole rows to the
+/// kernel in one write(2) call (looping only on a short write), with no user-space buffer: a
+/// process killed (kill -9, crash) leaves every row it wrote whole, except that a kill landing
+/// inside that one write(2) may cut the last row (Linux may stop a write at a page boundary
+/// for a fatal signal). A failed write is cut back to the last complete row, so after an error
+/// the file ends with a whole row.
 class AppendFile {
   public:
     explicit AppendFile(std::string path) : path_(std::move(path)) {
-        file_ = std::fopen(path_.c_str(), "wb");
-        if (file_ == nullptr) {
+        fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        if (fd_ < 0) {
             throw RecordingError("cannot create " + path_ + ": " + std::strerror(errno) +
                                  "; check that the folder is writable");
         }
     }
     ~AppendFile() {
-        if (file_ != nullptr) {
-            std::fclose(file_);
+        if (fd_ >= 0) {
+            ::close(fd_);
         }
     }
     AppendFile(const AppendFile&) = delete;
     AppendFile& operator=(const AppendFile&) = delete;
 
-    /// Writes `text` (whole lines) and flushes it. Throws RecordingError on failure, after
-    /// truncating the file to its last good size.
+    /// Writes `text` (whole lines). Throws RecordingError on failure, after truncating the
+    /// file to its last good size.
     void write(const std::string& text) {
-        errno = 0;
-        const std::size_t n = std::fwrite(text.data(), 1, text.size(), file_);
-        if (n != text.size() || std::fflush(file_) != 0) {
-            fail("cannot write");
+        if (fd_ < 0) {
+            throw RecordingError("cannot write " + path_ + ": the file is closed");
+        }
+        std::size_t done = 0;
+        while (done < text.size()) {
+            const ssize_t n = ::write(fd_, text.data() + done, text.size() - done);
+            if (n < 0 && errno == EINTR) {
+                continue;
+            }
+            if (n <= 0) {
+                fail("cannot write", n == 0 ? ENOSPC : errno);
+            }
+            done += static_cast<std::size_t>(n);
         }
         good_ += static_cast<off_t>(text.size());
     }
     /// fsync: the rows survive a power loss.
     void sync() {
-        errno = 0;
-        if (std::fflush(file_) != 0 || ::fsync(::fileno(file_)) != 0) {
-            fail("cannot sync");
+        if (fd_ >= 0 && ::fsync(fd_) != 0) {
+            fail("cannot sync", errno);
         }
     }
     void close() {
-        if (file_ != nullptr) {
-            std::fflush(file_);
-            ::fsync(::fileno(file_));
-            std::fclose(file_);
-            file_ = nullptr;
+        if (fd_ >= 0) {
+            const int syncResult = ::fsync(fd_);
+            const int syncErr = errno;
+            ::close(fd_);
+            fd_ = -1;
+            if (syncResult != 0 && syncErr != EINVAL) {
+                throw RecordingError("cannot sync " + path_ + ": " + std::strerror(syncErr) +
+                                     kDiskFix);
+            }
         }
     }
     const std::string& path() const { return path_; }
 
   private:
-    [[noreturn]] void fail(const char* what) {
-        const int err = errno != 0 ? errno : EIO;
-        // Drop whatever part of the row reached the file, and the stream's pending bytes.
-        if (::ftruncate(::fileno(file_), good_) == 0) {
-            std::fclose(file_);
-            file_ = std::fopen(path_.c_str(), "ab");  // reopen without the pending buffer
+    [[noreturn]] void fail(const char* what, int err) {
+        // Drop whatever part of the row reached the file; later rows start at a row boundary.
+        if (::ftruncate(fd_, good_) == 0) {
+            ::lseek(fd_, good_, SEEK_SET);
         }
         throw RecordingError(std::string(what) + " " + path_ + ": " + std::strerror(err) +
                              kDiskFix);
     }
 
     std::string path_;
-    std::FILE* file_ = nullptr;
+    int fd_ = -1;
     off_t good_ = 0;
 };
 
@@ -462,8 +477,10 @@ struct SessionRecorder::Impl {
                                        static_cast<std::uint64_t>(vfs.f_frsize);
                 if (freeBytes < options.minFreeBytes) {
                     throw RecordingError(
-                        "disk almost full: " + std::to_string(freeBytes >> 20) + " MiB free on " +
-                        folder + " (minimum " + std::to_string(options.minFreeBytes >> 20) +
+                        "disk almost full while writing " + frames->path() +
+                        (videoOpened ? " and " + videoPath : std::string()) + ": " +
+                        std::to_string(freeBytes >> 20) + " MiB free (minimum " +
+                        std::to_string(options.minFreeBytes >> 20) +
                         " MiB); recording stopped with everything so far kept. Free space or "
                         "record to another folder (--out)");
                 }
@@ -611,11 +628,14 @@ void SessionRecorder::finish(const std::string& endReason) {
         impl_->video.release();
     }
     std::string firstError;
-    try {
-        impl_->frames->close();
-        impl_->markers->close();
-    } catch (const std::exception& e) {
-        firstError = e.what();
+    for (AppendFile* file : {impl_->frames.get(), impl_->markers.get()}) {
+        try {
+            file->close();
+        } catch (const std::exception& e) {
+            if (firstError.empty()) {
+                firstError = e.what();
+            }
+        }
     }
     try {
         const json::Value summary = summarizeSession(impl_->summaryFrames, impl_->markerList);

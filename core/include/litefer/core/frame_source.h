@@ -6,6 +6,7 @@
 // - VideoFileSource: a video file, always through cv::CAP_FFMPEG (OpenCV's default backend
 //   tries GStreamer first and fails on a bare path, RUNTIME.md). Timestamps: media time.
 //   Delivered as fast as decoding allows, or paced to media time (SourceOptions::realtime).
+//   Frames FFmpeg cannot decode (corrupt packets) are skipped and reported (problems()).
 // - StreamSource: a network stream URL (rtsp://, http(s)://, rtmp://, udp://, ...) through
 //   FFmpeg with open and read timeouts. Timestamps: steady clock at capture.
 // - StillImageSource: one image, one frame.
@@ -37,7 +38,8 @@ struct Frame {
     /// 0, 1, 2, ... in delivery order, per source. Unique within a run.
     std::uint64_t id = 0;
     /// Milliseconds, monotonic within a source: the steady clock at capture for cameras and
-    /// streams (since the source opened), the media time for video files, and id *
+    /// streams (since the source opened; the first frame, read while opening, keeps the time
+    /// it was read then), the media time for video files, and id *
     /// SourceOptions::imageIntervalMs for stills and folders.
     double timestampMs = 0.0;
     /// 8-bit BGR (3 channels), never empty for a delivered frame.
@@ -46,7 +48,8 @@ struct Frame {
     std::string sourceName;
     /// How long read() took to deliver this frame (waiting for the camera, decoding), ms.
     double readMs = 0.0;
-    /// The steady clock when read() returned it: the start of the frame's latency budget.
+    /// The steady clock when read() returned it: the start of the frame's latency budget. For
+    /// the first frame of a camera or stream, read while opening: when it was read then.
     std::chrono::steady_clock::time_point capturedAt{};
 };
 
@@ -94,7 +97,10 @@ class FrameSource {
     /// Releases the device or file. Idempotent; read() returns false afterwards.
     virtual void close() = 0;
     virtual const SourceInfo& info() const = 0;
-    /// Items skipped so far ("<file>: <reason>"), for folders; empty for other kinds.
+    /// Problems met so far, each "<file>: <reason>": images of a folder that were skipped;
+    /// for video files, frames that could not be decoded and were skipped (corrupt packets),
+    /// and an end well before the container's frame count (damaged or truncated file).
+    /// Empty for other kinds.
     virtual std::vector<std::string> problems() const { return {}; }
 };
 

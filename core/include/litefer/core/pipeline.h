@@ -26,7 +26,9 @@
 // the result callback and a signal handler included); the run() thread then stops the capture
 // loop, closes the slot, joins the capture thread and closes the source, in that order, and
 // returns. A capture thread blocked in a read returns within the source's read timeout (camera:
-// one frame period; streams: SourceOptions::streamReadTimeoutMs).
+// one frame period, or OpenCV's V4L2 select timeout of 10 s for a camera that hangs; streams:
+// SourceOptions::streamReadTimeoutMs), so after the watchdog fires run() can take that long to
+// return.
 #include <opencv2/core.hpp>
 
 #include <atomic>
@@ -124,7 +126,9 @@ class Pipeline {
     RunSummary run(FrameSource& source, const ResultCallback& onResult);
 
     /// Offline run: reads and processes every frame in order on the calling thread, nothing
-    /// dropped, until the source ends or stop() is called.
+    /// dropped, until the source ends or stop() is called. A live source that stops delivering,
+    /// or a read() that throws, ends the run as SourceLost (as in run(); there is no watchdog
+    /// here: a read() that blocks, blocks the run).
     RunSummary runEveryFrame(FrameSource& source, const ResultCallback& onResult);
 
     /// One frame through detect, align, classify, track. Counters are left zero.
@@ -132,7 +136,10 @@ class Pipeline {
 
     /// Asks a run to end. Idempotent and async-signal-safe (sets an atomic flag); run() returns
     /// after the frame in progress. A stop() before run() makes run() return at once; the next
-    /// run after that one starts unstopped.
+    /// run after that one starts unstopped: every run consumes the request as it returns, also
+    /// one that ends for another reason while a stop() arrives (the run ended, as asked). A
+    /// caller that loops over runs (reconnecting) keeps its own flag to know that the user
+    /// wanted out, as litefer-cli analyze does.
     void stop() noexcept;
     bool stopRequested() const noexcept;
 

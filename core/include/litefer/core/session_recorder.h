@@ -16,9 +16,16 @@
 // smoothed_<emotion> x7 (canonical order: angry, disgust, fear, happy, sad, surprise, neutral),
 // label, uncertain (0/1), source_file. Probabilities are empty for a face not yet classified.
 //
-// Durability: each row is flushed to the kernel when written; the CSV files are fsync'ed every
-// RecorderOptions::syncIntervalMs and at finish. These run on the thread that calls record()
-// (the pipeline's processing thread), never on the capture thread.
+// Durability: each record() (all rows of one frame) and each marker reaches the kernel at once,
+// in one write(2) call, with no user-space buffer. A process killed at any moment (kill -9, a
+// crash) therefore leaves in frames.csv and markers.csv every row it wrote, all whole except
+// possibly the last line of the file, which is cut (no line break) only when the kill lands
+// inside that write(2) (Linux can end a write early at a page boundary for a fatal signal);
+// readers drop a last line without its line break. The video stays readable up to about its
+// last written frame, and session.json says "recording" (it never finished). The CSV files are
+// fsync'ed every RecorderOptions::syncIntervalMs and at finish: a power loss can take the rows of
+// the last interval (and may cut the last row). These run on the thread that calls record() (the
+// pipeline's processing thread), never on the capture thread.
 //
 // Failure: a write error (ENOSPC, EFBIG, EIO), free space below minFreeBytes, or a video file
 // that stops growing stops the recording: record() throws RecordingError once (later calls
