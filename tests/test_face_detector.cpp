@@ -364,7 +364,7 @@ TEST_CASE("a missing or corrupt Haar cascade named by the user is reported with 
           "[detector][files]") {
     const std::string missing = "/nonexistent/cascade.xml";
     CHECK_THROWS_WITH(HaarDetector({}, missing),
-                      Catch::Contains(missing) && Catch::Contains("--haar-cascade"));
+                      Catch::Contains(missing) && Catch::Contains("--detector-model"));
     TempDir dir("litefer-detector");
     const fs::path garbage = dir.path() / "cascade.xml";
     writeFile(garbage, "<?xml version=\"1.0\"?>\n<opencv_storage>\n</opencv_storage>\n");

@@ -34,8 +34,7 @@
 
 #include "args.h"
 #include "commands.h"
-#include "litefer/core/emotion_classifier.h"
-#include "litefer/core/face_detector.h"
+#include "litefer/core/analysis_setup.h"
 #include "litefer/core/frame_source.h"
 #include "litefer/core/model_locator.h"
 #include "litefer/core/pipeline.h"
@@ -117,28 +116,29 @@ std::string defaultSessionFolder() {
     return buf;
 }
 
-/// "auto" picks YuNet when its model is found, else Haar (with a note on stderr).
-std::string resolveDetector(const std::string& kind, const std::string& model) {
-    if (kind != "auto") {
-        if (kind != "haar" && kind != "yunet") {
-            throw UsageError("--detector must be auto, haar or yunet, not '" + kind + "'");
-        }
-        return kind;
-    }
-    if (!core::findYuNetModel(model).empty()) {
-        return "yunet";
-    }
-    std::cerr << "note: YuNet model not found, using the Haar detector (less accurate). "
-              << core::yuNetModelHelp() << '\n';
-    return "haar";
-}
-
 core::Device deviceOption(const std::string& name) {
     try {
         return core::parseDevice(name);
     } catch (const std::invalid_argument& e) {
         throw UsageError(e.what());
     }
+}
+
+/// --model, --detector, --detector-model and --device as a core::AnalysisSetup (1 OpenCV + 1
+/// LibTorch thread; core/analysis_setup.h). A bad --detector or --device is a usage error
+/// (exit 2), found before anything is opened or loaded.
+core::AnalysisSetup setupFromArgs(const Args& args, const std::string& defaultDevice) {
+    core::AnalysisSetup setup;
+    setup.modelPath = args.value("model", "");
+    setup.detector = args.value("detector", "auto");
+    setup.detectorModel = args.value("detector-model", "");
+    setup.classifierOptions.device = deviceOption(args.value("device", defaultDevice));
+    try {
+        core::chooseDetector(setup.detector, setup.detectorModel);  // only checks the kind here
+    } catch (const std::invalid_argument&) {
+        throw UsageError("--detector must be auto, haar or yunet, not '" + setup.detector + "'");
+    }
+    return setup;
 }
 
 double percentile(std::vector<double> v, double p) {
@@ -466,9 +466,7 @@ int runAnalyze(int argc, const char* const* argv) {
         throw UsageError("missing --source");
     }
     ensureSingleOmpThread(argv);
-    const core::Device device = deviceOption(args.value("device", "auto"));
-    const std::string detectorModel = args.value("detector-model", "");
-    const std::string detectorKind = resolveDetector(args.value("detector", "auto"), detectorModel);
+    const core::AnalysisSetup setup = setupFromArgs(args, "auto");
 
     core::SourceOptions sourceOptions;
     sourceOptions.realtime = args.flag("realtime");
@@ -481,33 +479,14 @@ int runAnalyze(int argc, const char* const* argv) {
                   << core::sourceKindName(sourceInfo.kind) << '\n';
     }
 
-    core::DetectorOptions detectorOptions;
-    auto detector = core::makeDetector(detectorKind, detectorOptions, detectorModel);
-    const std::string modelPath =
-        args.value("model", "").empty() ? core::defaultModelPath() : args.value("model", "");
-    core::ClassifierOptions classifierOptions;
-    classifierOptions.device = device;
-    classifierOptions.threads = 1;
-    auto classifier = std::make_unique<core::EmotionClassifier>(modelPath, classifierOptions);
-
-    core::SessionInfo info;
+    core::AnalysisStages stages = core::makeAnalysisStages(setup);
+    if (!stages.note.empty()) {
+        std::cerr << "note: " << stages.note << '\n';  // "auto" chose Haar
+    }
+    core::SessionInfo info = stages.info;
+    core::describeSource(info, sourceInfo, *sourceSpec);
     info.participant = args.value("participant", "");
     info.session = args.value("session", "");
-    info.source = *sourceSpec;
-    info.sourceKind = std::string(core::sourceKindName(sourceInfo.kind));
-    info.resolution = sourceInfo.frameSize;
-    info.fps = sourceInfo.fps;
-    info.modelPath = modelPath;
-    info.modelName = classifier->manifest().name;
-    info.modelArchitecture = classifier->manifest().architecture;
-    info.modelWeightsSha256 = classifier->manifest().weightsSha256;
-    info.device = classifier->deviceDescription();
-    info.detector = detectorKind;
-    info.detectorModel = detectorKind == "yunet" ? core::findYuNetModel(detectorModel)
-                                                 : core::findHaarCascade(detectorModel);
-    info.detectorOptions = detectorOptions;
-    core::PipelineOptions pipelineOptions;
-    info.trackerOptions = pipelineOptions.tracker;
 
     core::RecorderOptions recorderOptions;
     recorderOptions.writeVideo = !args.flag("no-video");
@@ -516,11 +495,12 @@ int runAnalyze(int argc, const char* const* argv) {
         args.value("out", "").empty() ? defaultSessionFolder() : args.value("out", "");
     core::SessionRecorder recorder(folder, info, recorderOptions);
 
-    core::Pipeline pipeline(std::move(detector), std::move(classifier), pipelineOptions);
+    core::Pipeline pipeline(std::move(stages.detector), std::move(stages.classifier),
+                            stages.pipelineOptions);
     const bool liveRun = sourceInfo.live || sourceOptions.realtime;
     std::cerr << "analysing " << core::sourceKindName(sourceInfo.kind) << ' ' << *sourceSpec << " ("
               << sourceInfo.frameSize.width << 'x' << sourceInfo.frameSize.height << ") with "
-              << detectorKind << " + " << info.modelName << " on " << info.device
+              << info.detector << " + " << info.modelName << " on " << info.device
               << "\nrecording to " << folder << (liveRun ? "; Ctrl+C to stop" : "") << '\n';
 
     RunStats stats;
@@ -708,16 +688,22 @@ int runBenchPipeline(int argc, const char* const* argv) {
         throw UsageError("missing --source");
     }
     ensureSingleOmpThread(argv);
-    const core::Device device = deviceOption(args.value("device", "cpu"));
-    const std::string detectorModel = args.value("detector-model", "");
-    const std::string detectorKind = resolveDetector(args.value("detector", "auto"), detectorModel);
-    const std::string modelPath =
-        args.value("model", "").empty() ? core::defaultModelPath() : args.value("model", "");
+    core::AnalysisSetup setup = setupFromArgs(args, "cpu");
+    // "auto" resolved once for all the files (and its note said once).
+    const core::DetectorChoice choice = core::chooseDetector(setup.detector, setup.detectorModel);
+    if (!choice.note.empty()) {
+        std::cerr << "note: " << choice.note << '\n';
+    }
+    setup.detector = choice.kind;  // the file is found again by the same search
+    if (setup.modelPath.empty()) {
+        setup.modelPath = core::defaultModelPath();
+    }
+    const std::string detectorKind = setup.detector;
     const bool json = args.flag("json");
 
     json::Value report = json::Value::object();
     report["detector"] = detectorKind;
-    report["model"] = modelPath;
+    report["model"] = setup.modelPath;
     report["omp_num_threads"] =
         std::getenv("OMP_NUM_THREADS") ? std::getenv("OMP_NUM_THREADS") : "";
     json::Value runs = json::Value::array();
@@ -725,13 +711,10 @@ int runBenchPipeline(int argc, const char* const* argv) {
         core::SourceOptions sourceOptions;
         sourceOptions.realtime = args.flag("realtime");
         auto source = core::openSource(spec, sourceOptions);
-        core::ClassifierOptions classifierOptions;
-        classifierOptions.device = device;
-        classifierOptions.threads = 1;
-        auto classifier = std::make_unique<core::EmotionClassifier>(modelPath, classifierOptions);
-        const std::string deviceText = classifier->deviceDescription();
-        core::Pipeline pipeline(core::makeDetector(detectorKind, {}, detectorModel),
-                                std::move(classifier));
+        core::AnalysisStages loaded = core::makeAnalysisStages(setup);
+        const std::string deviceText = loaded.info.device;
+        core::Pipeline pipeline(std::move(loaded.detector), std::move(loaded.classifier),
+                                loaded.pipelineOptions);
         RunStats stats;
         auto onResult = [&stats](const core::FrameResult& r) { stats.add(r); };
         core::RunSummary summary;

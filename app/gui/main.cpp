@@ -1,8 +1,22 @@
-// litefer: the LiteFER desktop application (live camera view). See `litefer --help`.
+// litefer: the LiteFER desktop application (live analysis of a camera, video, images or a
+// stream). See `litefer --help`.
 //
 // Order matters here: the thread environment is set before any library starts a thread, the
 // command line and the display are checked before QApplication exists (so --help, --version
 // and a clear message work without a display), and only then does Qt start.
+//
+// OMP_NUM_THREADS (RUNTIME.md "Threads"): the executable links LibTorch and with it libgomp,
+// whose constructor reads OMP_NUM_THREADS when the library is loaded, before main() runs. A
+// setenv() in main() is therefore too late: measured here, a thread started after
+// setenv("OMP_NUM_THREADS", "1") in main() still saw omp_get_max_threads() == 2 on this 2-core
+// machine, and 1 when the variable was set before the process started. So, as litefer-cli does
+// (app/cli/cmd_analyze.cpp), litefer re-executes itself (/proc/self/exe) with the variable set
+// when it is unset; a value the user set is kept. Checked: started without the variable, the
+// running litefer has OMP_NUM_THREADS=1 in /proc/PID/environ and the same thread count as when
+// started with it set (one thread fewer than with OMP_NUM_THREADS=2: no extra OpenMP worker).
+#include <sys/prctl.h>
+#include <unistd.h>
+
 #include <QApplication>
 #include <QImageWriter>
 #include <QPixmap>
@@ -20,6 +34,7 @@
 #include <system_error>
 #include <vector>
 
+#include "litefer/ui/analysis_types.h"
 #include "litefer/ui/main_window.h"
 #include "litefer/version.h"
 
@@ -31,6 +46,9 @@ constexpr int kExitUsage = 2;  // bad command line, or no display to show the wi
 
 constexpr int kDefaultScreenshotDelayMs = 1000;
 constexpr int kMaxDelayMs = 24 * 60 * 60 * 1000;  // a day; QTimer takes an int of ms
+constexpr int kMaxFrames = 1000000;
+// With --exit-after-frames, give up (exit 1) when the frames have not come after this long.
+constexpr int kFramesTimeoutMs = 120000;
 
 struct UsageError : std::runtime_error {
     using std::runtime_error::runtime_error;
@@ -42,17 +60,35 @@ struct Options {
     bool help = false;
     bool version = false;
     bool noCamera = false;
+    bool noFirstRun = false;
+    bool booth = false;
+    bool studio = false;
     std::optional<std::string> screenshotPath;
     std::optional<int> exitAfterMs;
+    std::optional<int> exitAfterFrames;
+    std::optional<std::string> source;
+    std::optional<std::string> model;
+    std::optional<std::string> detector;
+    std::optional<std::string> detectorModel;
     std::vector<std::string> unknown;
 };
 
-int parseDelayMs(std::string_view text) {
+int parseWhole(std::string_view text, std::string_view option, std::string_view unit, int lo,
+               int hi) {
     int value = 0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (ec != std::errc() || end != text.data() + text.size() || value < 0 || value > kMaxDelayMs) {
-        throw UsageError("--exit-after-ms needs a whole number of milliseconds (0 to " +
-                         std::to_string(kMaxDelayMs) + "), not '" + std::string(text) + "'");
+    if (ec != std::errc() || end != text.data() + text.size() || value < lo || value > hi) {
+        throw UsageError(std::string(option) + " needs a whole number of " + std::string(unit) +
+                         " (" + std::to_string(lo) + " to " + std::to_string(hi) + "), not '" +
+                         std::string(text) + "'");
+    }
+    return value;
+}
+
+std::string nonEmpty(const std::string& value, std::string_view option, std::string_view example) {
+    if (value.empty()) {
+        throw UsageError(std::string(option) + " needs a value, e.g. " + std::string(option) + " " +
+                         std::string(example));
     }
     return value;
 }
@@ -82,13 +118,31 @@ Options parseOptions(const std::vector<std::string>& args) {
             options.version = true;
         } else if (arg == "--no-camera") {
             options.noCamera = true;
+        } else if (arg == "--no-first-run") {
+            options.noFirstRun = true;
+        } else if (arg == "--booth") {
+            options.booth = true;
+        } else if (arg == "--studio") {
+            options.studio = true;
         } else if (auto path = value("--screenshot")) {
-            if (path->empty()) {
-                throw UsageError("--screenshot needs a file name, e.g. --screenshot window.png");
-            }
-            options.screenshotPath = *path;
+            options.screenshotPath = nonEmpty(*path, "--screenshot", "window.png");
         } else if (auto ms = value("--exit-after-ms")) {
-            options.exitAfterMs = parseDelayMs(*ms);
+            options.exitAfterMs =
+                parseWhole(*ms, "--exit-after-ms", "milliseconds", 0, kMaxDelayMs);
+        } else if (auto n = value("--exit-after-frames")) {
+            options.exitAfterFrames =
+                parseWhole(*n, "--exit-after-frames", "frames", 1, kMaxFrames);
+        } else if (auto src = value("--source")) {
+            options.source = nonEmpty(*src, "--source", "video.mp4");
+        } else if (auto model = value("--model")) {
+            options.model = nonEmpty(*model, "--model", "model.lfm");
+        } else if (auto kind = value("--detector")) {
+            if (*kind != "haar" && *kind != "yunet") {
+                throw UsageError("--detector must be haar or yunet, not '" + *kind + "'");
+            }
+            options.detector = *kind;
+        } else if (auto file = value("--detector-model")) {
+            options.detectorModel = nonEmpty(*file, "--detector-model", "yunet.onnx");
         } else {
             options.unknown.push_back(arg);
         }
@@ -101,11 +155,23 @@ void printHelp(std::ostream& out) {
         << " - real-time facial expression recognition (desktop app)\n\n"
            "Usage: litefer [options] [Qt options such as -platform NAME or -style NAME]\n\n"
            "Options:\n"
+           "  --source SRC           analyse SRC at start instead of the camera: a video\n"
+           "                         file, an image, a folder of images or a stream URL\n"
            "  --no-camera            start without opening a camera\n"
+           "  --model FILE           emotion model (.lfm) for this run (default: settings,\n"
+           "                         else the shipped model)\n"
+           "  --detector KIND        face detector for this run: haar or yunet\n"
+           "  --detector-model FILE  the YuNet .onnx (or Haar .xml) file\n"
+           "  --booth                start in booth mode (full screen, nothing stored)\n"
+           "  --studio               start with the recording studio shown\n"
+           "  --no-first-run         do not show the first-run notice\n"
            "  --screenshot FILE      save a picture of the window (PNG, JPEG, ...) and quit,\n"
-           "                         after --exit-after-ms (default "
+           "                         after --exit-after-frames N analysed frames, else after\n"
+           "                         --exit-after-ms (default "
         << kDefaultScreenshotDelayMs
         << " ms)\n"
+           "  --exit-after-frames N  quit after N analysed frames (with --screenshot: save it\n"
+           "                         then); exit 1 if the source fails or they never come\n"
            "  --exit-after-ms N      quit after N milliseconds\n"
            "  -h, --help             show this help and exit\n"
            "  -V, --version          show the version and exit\n\n"
@@ -149,10 +215,16 @@ std::vector<std::string> toStrings(const QStringList& list) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    // Before any library can start a thread pool. See RUNTIME.md "Threads": OpenCV's TBB and
-    // LibTorch's OpenMP pools fight on 2 cores, and only the environment stops the extra
-    // OpenMP worker; the pipeline sets its own thread counts. A value the user set wins.
-    setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
+    // Before any library can start a thread pool; see the top of this file. OpenCV's TBB and
+    // LibTorch's OpenMP pools fight on 2 cores, and only the environment, read when libgomp is
+    // loaded, stops the extra OpenMP worker. A value the user set wins.
+    if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+        setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
+        execv("/proc/self/exe", argv);  // returns only on failure: go on with what we have
+    }
+    // After the re-execution the kernel names the process "exe" (from /proc/self/exe); give
+    // ps/top their "litefer" back.
+    prctl(PR_SET_NAME, "litefer", 0, 0, 0);
 
     Options options;
     try {
@@ -192,16 +264,32 @@ int main(int argc, char** argv) {
         return kExitUsage;
     }
 
+    auto qstr = [](const std::optional<std::string>& s) {
+        return s ? QString::fromLocal8Bit(s->c_str()) : QString();
+    };
     litefer::ui::MainWindowOptions windowOptions;
-    windowOptions.startCamera = !options.noCamera;
+    windowOptions.startCamera = !options.noCamera && !options.source;
+    windowOptions.source = qstr(options.source);
+    windowOptions.modelPath = qstr(options.model);
+    windowOptions.detector = qstr(options.detector);
+    windowOptions.detectorModel = qstr(options.detectorModel);
+    windowOptions.booth = options.booth;
+    windowOptions.showRecordingStudio = options.studio;
+    windowOptions.firstRunNotice = !options.noFirstRun && !options.screenshotPath;
     litefer::ui::MainWindow window(windowOptions);
     window.show();
 
     int exitCode = kExitOk;
-    if (options.screenshotPath) {
-        const int delayMs = options.exitAfterMs.value_or(kDefaultScreenshotDelayMs);
-        const QString path = QString::fromLocal8Bit(options.screenshotPath->c_str());
-        QTimer::singleShot(delayMs, &window, [&window, &exitCode, path] {
+    bool finished = false;
+    // Saves the screenshot (if asked for) and quits; runs once.
+    auto finish = [&window, &exitCode, &finished, &options](int code) {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        exitCode = code;
+        if (options.screenshotPath && code == kExitOk) {
+            const QString path = QString::fromLocal8Bit(options.screenshotPath->c_str());
             QImageWriter writer(path);
             if (!writer.write(window.grab().toImage())) {
                 std::cerr << "litefer: could not save the screenshot to '"
@@ -209,8 +297,48 @@ int main(int argc, char** argv) {
                           << "': " << writer.errorString().toLocal8Bit().constData() << '\n';
                 exitCode = kExitFailure;
             }
-            QApplication::quit();
-        });
+        }
+        QApplication::quit();
+    };
+    auto fail = [&finish](const QString& why) {
+        std::cerr << "litefer: " << why.toLocal8Bit().constData() << '\n';
+        finish(kExitFailure);
+    };
+
+    if (options.exitAfterFrames) {
+        const std::uint64_t wanted = static_cast<std::uint64_t>(*options.exitAfterFrames);
+        // After the wanted frame is shown, let the window repaint once before grabbing it.
+        QObject::connect(&window, &litefer::ui::MainWindow::frameAnalysed, &window,
+                         [&window, &finish, wanted](std::uint64_t count) {
+                             if (count == wanted) {
+                                 QTimer::singleShot(50, &window, [&finish] { finish(kExitOk); });
+                             }
+                         });
+        // A source with fewer frames (an image, a short video) ends before: take it then.
+        QObject::connect(&window, &litefer::ui::MainWindow::sourceEnded, &window,
+                         [&window, &finish, &fail](const QString& message, bool lost) {
+                             if (lost) {
+                                 fail(QStringLiteral("the source was lost: ") + message);
+                             } else if (window.analysedFrames() > 0) {
+                                 QTimer::singleShot(50, &window, [&finish] { finish(kExitOk); });
+                             } else {
+                                 fail(QStringLiteral("the source ended before any frame was "
+                                                     "analysed: ") +
+                                      message);
+                             }
+                         });
+        QObject::connect(&window, &litefer::ui::MainWindow::sourceFailed, &window,
+                         [&fail](const QString& message) { fail(message); });
+        QObject::connect(&window, &litefer::ui::MainWindow::configFailed, &window,
+                         [&fail](const QString& message) { fail(message); });
+        QTimer::singleShot(options.exitAfterMs.value_or(kFramesTimeoutMs), &window,
+                           [&fail, &options] {
+                               fail(QStringLiteral("%1 frames were not analysed in time")
+                                        .arg(*options.exitAfterFrames));
+                           });
+    } else if (options.screenshotPath) {
+        const int delayMs = options.exitAfterMs.value_or(kDefaultScreenshotDelayMs);
+        QTimer::singleShot(delayMs, &window, [&finish] { finish(kExitOk); });
     } else if (options.exitAfterMs) {
         QTimer::singleShot(*options.exitAfterMs, &window, [] { QApplication::quit(); });
     }

@@ -157,11 +157,11 @@ HaarDetector::HaarDetector(const DetectorOptions& options, const std::string& ca
             "Haar face cascade " + std::string(kHaarCascadeFile) +
             " not found; looked at:" + joinLines(haarCascadeCandidates(cascadePath)) +
             "\nInstall it with 'apt install opencv-data', or point to the file with "
-            "--haar-cascade FILE or LITEFER_HAAR_CASCADE=FILE.");
+            "--detector-model FILE or LITEFER_HAAR_CASCADE=FILE.");
     }
     if (!isRegularFile(impl_->path)) {
         throw std::runtime_error("Haar face cascade '" + impl_->path +
-                                 "' not found. Point --haar-cascade or LITEFER_HAAR_CASCADE to "
+                                 "' not found. Point --detector-model or LITEFER_HAAR_CASCADE to "
                                  "an existing file, or install 'opencv-data' and leave them "
                                  "unset to use the system cascade.");
     }
@@ -176,7 +176,7 @@ HaarDetector::HaarDetector(const DetectorOptions& options, const std::string& ca
         throw std::runtime_error("cannot load the Haar face cascade '" + impl_->path +
                                  "': " + reason +
                                  ". Reinstall it with 'apt install --reinstall opencv-data' or "
-                                 "pass a valid file with --haar-cascade FILE.");
+                                 "pass a valid file with --detector-model FILE.");
     }
     applyThreads(options);
 }
