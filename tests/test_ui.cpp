@@ -58,6 +58,7 @@
 #include <utility>
 #include <vector>
 
+#include "litefer/core/model_locator.h"
 #include "litefer/labels.h"
 #include "litefer/ui/analysis_worker.h"
 #include "litefer/ui/emotion_timeline.h"
@@ -793,6 +794,40 @@ TEST_CASE("a bad model file shows a message naming it and the previous model kee
     INFO("message: " << window.lastError().toStdString());
     CHECK(window.lastError().contains(QString::fromStdString(bad)));
     CHECK(window.modelFacts().path == before.path);
+    const std::uint64_t frames = window.analysedFrames();
+    CHECK(waitUntil([&] { return window.analysedFrames() > frames + 5; }, 10000));
+}
+
+TEST_CASE(
+    "a model file replaced by garbage while the app runs and then re-selected is refused, "
+    "and the model in memory keeps running",
+    "[ui][analysis]") {
+    if (!haveShared("video/face_d18.mp4")) {
+        WARN("skipped: " << kShared << "/video/face_d18.mp4 is absent (no ../shared)");
+        return;
+    }
+    app();
+    litefer::test::TempDir dir("litefer-test-ui");
+    const std::string copy = dir.file("model copy ü.lfm");  // space and non-ASCII on purpose
+    fs::copy_file(litefer::core::defaultModelPath(), copy);
+    MainWindow window(analysing("video/face_d18.mp4"));
+    window.show();
+    REQUIRE(waitUntil([&] { return window.analysedFrames() >= 3; }, 60000));
+    window.loadModel(QString::fromStdString(copy));
+    REQUIRE(waitUntil([&] { return window.modelFacts().path == QString::fromStdString(copy); },
+                      30000));
+
+    // The file on disk goes bad under the running app: cut in half, then garbage at the end.
+    const auto size = fs::file_size(copy);
+    fs::resize_file(copy, size / 2);
+    std::ofstream(copy, std::ios::app) << "garbage";
+    bool failed = false;
+    QObject::connect(&window, &MainWindow::configFailed, &window, [&failed] { failed = true; });
+    window.loadModel(QString::fromStdString(copy));
+    REQUIRE(waitUntil([&] { return failed; }, 20000));
+    INFO("message: " << window.lastError().toStdString());
+    CHECK(window.lastError().contains(QString::fromStdString(copy)));
+    CHECK(window.modelFacts().path == QString::fromStdString(copy));  // the loaded one, in memory
     const std::uint64_t frames = window.analysedFrames();
     CHECK(waitUntil([&] { return window.analysedFrames() > frames + 5; }, 10000));
 }
