@@ -3,9 +3,7 @@
 // the SessionInfo carries the model, detector, device and settings that really ran.
 #include <catch2/catch.hpp>
 
-#include <cstdlib>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -15,42 +13,20 @@
 
 #include "litefer/core/analysis_setup.h"
 #include "litefer/core/model_locator.h"
+#include "support/env_guard.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 using namespace litefer::core;
 namespace fs = std::filesystem;
+using litefer::test::EnvGuard;
 using litefer::test::TempDir;
+using litefer::test::writeText;
 
 namespace {
 
-const std::string kSharedDir = LITEFER_SHARED_DIR;
-const std::string kYuNetPath =
-    kSharedDir + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
-
-/// Sets (or unsets, for std::nullopt) an environment variable for the scope.
-class EnvGuard {
-  public:
-    EnvGuard(const char* name, const std::optional<std::string>& value) : name_(name) {
-        if (const char* old = std::getenv(name)) {
-            old_ = old;
-        }
-        set(value);
-    }
-    ~EnvGuard() { set(old_); }
-    EnvGuard(const EnvGuard&) = delete;
-    EnvGuard& operator=(const EnvGuard&) = delete;
-
-  private:
-    void set(const std::optional<std::string>& value) {
-        if (value) {
-            setenv(name_, value->c_str(), 1);
-        } else {
-            unsetenv(name_);
-        }
-    }
-    const char* name_;
-    std::optional<std::string> old_;
-};
+const std::string kYuNetPath = litefer::test::sharedPath(litefer::test::kYuNetModel);
 
 /// The environment of a machine without YuNet: no variable, an empty user model folder.
 struct NoYuNet {
@@ -61,12 +37,6 @@ struct NoYuNet {
 
 bool haarInstalled() {
     return !findHaarCascade().empty();
-}
-
-void writeFile(const std::string& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out << bytes;
-    REQUIRE(out.good());
 }
 
 /// Runs `f`, which must throw AnalysisSetupError; returns it.
@@ -191,7 +161,7 @@ TEST_CASE("a missing model file is reported with its path and the fix", "[analys
 
     // A file that is not a model: the loader's reason, with the path.
     setup.modelPath = dir.file("garbage.lfm");
-    writeFile(setup.modelPath, "not a model at all");
+    writeText(setup.modelPath, "not a model at all");
     const AnalysisSetupError bad = setupError([&] { makeAnalysisStages(setup); });
     CHECK(bad.stage() == AnalysisSetupError::Stage::Model);
     CHECK(bad.file() == setup.modelPath);
@@ -230,7 +200,7 @@ TEST_CASE("a missing YuNet file is reported with its path and how to get it", "[
 
     // A file that is not an ONNX model: the loader's reason, with the path.
     setup.detectorModel = dir.file("broken.onnx");
-    writeFile(setup.detectorModel, "not onnx");
+    writeText(setup.detectorModel, "not onnx");
     const AnalysisSetupError broken = setupError([&] { makeAnalysisStages(setup); });
     CHECK(broken.file() == setup.detectorModel);
     CHECK_THAT(broken.what(), Catch::Contains(setup.detectorModel));
@@ -282,7 +252,7 @@ TEST_CASE("auto chooses YuNet when its model is found, else Haar with a note", "
         fs::create_directories(data.path() / "litefer" / "models");
         const std::string found =
             (data.path() / "litefer" / "models" / "face_detection_yunet_2023mar.onnx").string();
-        writeFile(found, "x");
+        writeText(found, "x");
         const DetectorChoice dir = chooseDetector("auto");
         CHECK(dir.kind == "yunet");
         CHECK(dir.file == found);

@@ -6,14 +6,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <array>
 #include <chrono>
-#include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -23,40 +19,30 @@
 #include "litefer/packed_dataset.h"
 #include "support/http_server.h"
 #include "support/noise_pack.h"
+#include "support/run_command.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 namespace {
 
-struct Run {
-    int exitCode = -1;
-    std::string out;  // stdout and stderr together
-};
+using litefer::test::CommandResult;
+using litefer::test::csvFields;
+using litefer::test::fileLines;
 
-/// Runs a shell (sh) command line, stdout and stderr together.
-Run shell(const std::string& cmd) {
-    Run r;
-    FILE* p = popen(cmd.c_str(), "r");
-    REQUIRE(p != nullptr);
-    std::array<char, 4096> buf{};
-    while (std::fgets(buf.data(), static_cast<int>(buf.size()), p) != nullptr) {
-        r.out += buf.data();
-    }
-    const int status = pclose(p);
-    r.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    return r;
-}
-
-Run cli(const std::string& args) {
-    return shell(std::string(LITEFER_BIN_DIR) + "/litefer-cli " + args + " 2>&1");
+/// Runs litefer-cli with `args`, stdout and stderr together.
+CommandResult cli(const std::string& args) {
+    return litefer::test::runCommand(std::string(LITEFER_BIN_DIR) + "/litefer-cli " + args +
+                                     " 2>&1");
 }
 
 }  // namespace
 
 TEST_CASE("litefer-cli prints its version and help and exits 0", "[cli]") {
-    Run v = cli("--version");
+    CommandResult v = cli("--version");
     CHECK(v.exitCode == 0);
     CHECK(v.out.find("litefer-cli 0.") == 0);
-    Run h = cli("--help");
+    CommandResult h = cli("--help");
     CHECK(h.exitCode == 0);
     for (const char* cmd : {"models", "bench-models", "train", "eval", "pack", "model-info"}) {
         INFO(cmd);
@@ -67,10 +53,10 @@ TEST_CASE("litefer-cli prints its version and help and exits 0", "[cli]") {
 
 TEST_CASE("litefer-cli exits 2 on a bad command line", "[cli]") {
     CHECK(cli("").exitCode == 2);
-    Run u = cli("frobnicate");
+    CommandResult u = cli("frobnicate");
     CHECK(u.exitCode == 2);
     CHECK(u.out.find("unknown command 'frobnicate'") != std::string::npos);
-    Run o = cli("models --colour");
+    CommandResult o = cli("models --colour");
     CHECK(o.exitCode == 2);
     CHECK(o.out.find("unknown option --colour") != std::string::npos);
     CHECK(cli("train --epochs 3").exitCode == 2);
@@ -78,13 +64,13 @@ TEST_CASE("litefer-cli exits 2 on a bad command line", "[cli]") {
 }
 
 TEST_CASE("litefer-cli exits 1 naming the file when a model cannot be loaded", "[cli]") {
-    Run r = cli("model-info /nonexistent/litefer-model.lfm");
+    CommandResult r = cli("model-info /nonexistent/litefer-model.lfm");
     CHECK(r.exitCode == 1);
     CHECK(r.out.find("/nonexistent/litefer-model.lfm") != std::string::npos);
 }
 
 TEST_CASE("litefer-cli models --json lists every network with counted sizes", "[cli]") {
-    Run r = cli("models --json");
+    CommandResult r = cli("models --json");
     REQUIRE(r.exitCode == 0);
     litefer::json::Value v = litefer::json::parse(r.out);
     REQUIRE(v.asArray().size() == 8);
@@ -170,7 +156,7 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
     const bool killedBeforeEnd = WIFSIGNALED(status);
     INFO("killed after epoch " << lastCheckpointEpoch(killed));
 
-    Run resumed = cli(trainArgs(data, killed) + " --resume");
+    CommandResult resumed = cli(trainArgs(data, killed) + " --resume");
     REQUIRE(resumed.exitCode == 0);
     if (killedBeforeEnd && lastCheckpointEpoch(killed) < 3) {
         CHECK(resumed.out.find("resumed after epoch") != std::string::npos);
@@ -184,9 +170,8 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
 
 namespace {
 
-const std::string kShared = LITEFER_SHARED_DIR;
-const std::string kFaceVideo = kShared + "/video/face_d0.mp4";
-const std::string kYuNetModel = kShared + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
+const std::string kFaceVideo = litefer::test::sharedPath("video/face_d0.mp4");
+const std::string kYuNetModel = litefer::test::sharedPath(litefer::test::kYuNetModel);
 
 /// Why analyze tests cannot run here (shared video or YuNet missing), or empty.
 std::string analyzeUnavailable() {
@@ -202,27 +187,6 @@ std::string quoted(const std::string& s) {
 
 std::string yunetArgs() {
     return " --detector yunet --detector-model " + quoted(kYuNetModel);
-}
-
-std::vector<std::string> fileLines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
-    }
-    return out;
-}
-
-std::vector<std::string> csvFields(const std::string& line) {
-    std::vector<std::string> out;
-    std::stringstream in(line);
-    for (std::string f; std::getline(in, f, ',');) {
-        out.push_back(f);
-    }
-    if (!line.empty() && line.back() == ',') {
-        out.emplace_back();
-    }
-    return out;
 }
 
 /// Starts `litefer-cli <args>` in the background, stdout and stderr to `log`.
@@ -282,9 +246,10 @@ TEST_CASE("analyze --markers-stdin adds a marker for every line typed", "[cli][a
         "(printf 'stimulus A\\n'; i=0; while [ $(cat " + quoted(out + "/frames.csv") +
         " 2>/dev/null | wc -l) -lt 21 ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; "
         "printf '3 looked away\\nB\\tnote, b\\n\\n')";
-    const Run r = shell(typing + " | " + std::string(LITEFER_BIN_DIR) +
-                        "/litefer-cli analyze --source " + quoted(kFaceVideo) + " --out " +
-                        quoted(out) + yunetArgs() + " --no-video --realtime --markers-stdin 2>&1");
+    const CommandResult r = litefer::test::runCommand(
+        typing + " | " + std::string(LITEFER_BIN_DIR) + "/litefer-cli analyze --source " +
+        quoted(kFaceVideo) + " --out " + quoted(out) + yunetArgs() +
+        " --no-video --realtime --markers-stdin 2>&1");
     INFO(r.out);
     REQUIRE(r.exitCode == 0);
     CHECK(r.out.find("marker at") != std::string::npos);
@@ -427,8 +392,8 @@ TEST_CASE("analyze killed with SIGKILL while recording leaves whole rows and a r
     }
     CHECK(readJsonFile(out + "/session.json").at("status").asString() == "recording");
     // The video reads back through the same FFmpeg path a user would use on it.
-    const Run replay = cli("analyze --source " + quoted(out + "/video.mkv") + " --out " +
-                           quoted(dir.file("replay")) + yunetArgs() + " --no-video");
+    const CommandResult replay = cli("analyze --source " + quoted(out + "/video.mkv") + " --out " +
+                                     quoted(dir.file("replay")) + yunetArgs() + " --no-video");
     INFO(replay.out);
     REQUIRE(replay.exitCode == 0);
     const auto replayed = fileLines(dir.file("replay/frames.csv"));
@@ -455,7 +420,7 @@ TEST_CASE("analyze takes source, output and model paths with spaces and non-ASCI
     fs::copy_file(shippedModel, base / "Modelle ä" / "vgg lite ü.lfm");
     fs::copy_file(kYuNetModel, base / "Детектор 1" / "yunet ß.onnx");
     const std::string out = (base / "Ausgabe ö" / "Sitzung 1").string();
-    const Run r =
+    const CommandResult r =
         cli("analyze --source " + quoted((base / "видео 1.mp4").string()) + " --out " +
             quoted(out) + " --model " + quoted((base / "Modelle ä" / "vgg lite ü.lfm").string()) +
             " --detector yunet --detector-model " +
@@ -472,8 +437,9 @@ TEST_CASE("analyze takes source, output and model paths with spaces and non-ASCI
     CHECK_THAT(s.at("model").at("path").asString(), Catch::EndsWith("vgg lite ü.lfm"));
     CHECK(fileLines(out + "/frames.csv").size() >= 71);
     // A missing file with such a name is reported by its name.
-    const Run missing = cli("analyze --source " + quoted((base / "fehlt ü.mp4").string()) +
-                            " --out " + quoted(dir.file("x")) + yunetArgs());
+    const CommandResult missing =
+        cli("analyze --source " + quoted((base / "fehlt ü.mp4").string()) + " --out " +
+            quoted(dir.file("x")) + yunetArgs());
     CHECK(missing.exitCode == 1);
     CHECK(missing.out.find("fehlt ü.mp4") != std::string::npos);
 }

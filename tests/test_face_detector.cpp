@@ -19,49 +19,22 @@
 #include <opencv2/videoio.hpp>
 
 #include "litefer/core/face_detector.h"
+#include "support/env_guard.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 using namespace litefer::core;
 namespace fs = std::filesystem;
 
 namespace {
 
+using litefer::test::EnvGuard;
 using litefer::test::TempDir;
+using litefer::test::writeText;
 
-const std::string kSharedDir = LITEFER_SHARED_DIR;
-const std::string kYuNetPath =
-    kSharedDir + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
-
-/// Sets (or unsets, for std::nullopt) an environment variable for the scope.
-class EnvGuard {
-  public:
-    EnvGuard(const char* name, const std::optional<std::string>& value) : name_(name) {
-        if (const char* old = std::getenv(name)) {
-            old_ = old;
-        }
-        set(value);
-    }
-    ~EnvGuard() { set(old_); }
-    EnvGuard(const EnvGuard&) = delete;
-    EnvGuard& operator=(const EnvGuard&) = delete;
-
-  private:
-    void set(const std::optional<std::string>& value) {
-        if (value) {
-            setenv(name_, value->c_str(), 1);
-        } else {
-            unsetenv(name_);
-        }
-    }
-    const char* name_;
-    std::optional<std::string> old_;
-};
-
-void writeFile(const fs::path& path, const std::string& bytes) {
-    std::ofstream out(path, std::ios::binary);
-    out << bytes;
-    REQUIRE(out.good());
-}
+const std::string kSharedDir = litefer::test::sharedDir();
+const std::string kYuNetPath = litefer::test::sharedPath(litefer::test::kYuNetModel);
 
 /// Zeroed YuNet outputs for an input of `size`, shaped as cv::dnn returns them: [1, cells, k].
 struct SyntheticOutputs {
@@ -287,11 +260,11 @@ TEST_CASE("findYuNetModel prefers the explicit path, then the environment, then 
 
     CHECK(userModelDir() == models.string());
     CHECK(findYuNetModel().empty());                               // nothing there yet
-    writeFile(models / "face_detection_yunet_2022mar.onnx", "x");  // wrong release: ignored
-    writeFile(models / "notes.txt", "x");
+    writeText(models / "face_detection_yunet_2022mar.onnx", "x");  // wrong release: ignored
+    writeText(models / "notes.txt", "x");
     CHECK(findYuNetModel().empty());
-    writeFile(models / "face_detection_yunet_2023mar_int8.onnx", "x");
-    writeFile(models / "face_detection_yunet_2023mar.onnx", "x");
+    writeText(models / "face_detection_yunet_2023mar_int8.onnx", "x");
+    writeText(models / "face_detection_yunet_2023mar.onnx", "x");
     CHECK(findYuNetModel() == (models / "face_detection_yunet_2023mar.onnx").string());
 
     {
@@ -324,12 +297,12 @@ TEST_CASE("a missing YuNet model file is reported with its path and how to get t
 TEST_CASE("a corrupt YuNet model file is rejected with its path", "[detector][files]") {
     TempDir dir("litefer-detector");
     const fs::path garbage = dir.path() / "face_detection_yunet_2023mar.onnx";
-    writeFile(garbage, std::string(4096, '\x5a'));
+    writeText(garbage, std::string(4096, '\x5a'));
     CHECK_THROWS_WITH(YuNetDetector(garbage.string()),
                       Catch::Contains(garbage.string()) && Catch::Contains("opencv_zoo"));
 
     const fs::path empty = dir.path() / "empty.onnx";
-    writeFile(empty, "");
+    writeText(empty, "");
     CHECK_THROWS_WITH(YuNetDetector(empty.string()), Catch::Contains(empty.string()));
 
     if (fs::is_regular_file(kYuNetPath)) {  // a truncated copy of the real model
@@ -338,7 +311,7 @@ TEST_CASE("a corrupt YuNet model file is rejected with its path", "[detector][fi
         in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
         REQUIRE(in.good());
         const fs::path truncated = dir.path() / "truncated.onnx";
-        writeFile(truncated, bytes.substr(0, bytes.size() / 3));
+        writeText(truncated, bytes.substr(0, bytes.size() / 3));
         CHECK_THROWS_WITH(YuNetDetector(truncated.string()), Catch::Contains(truncated.string()));
     }
 }
@@ -367,7 +340,7 @@ TEST_CASE("a missing or corrupt Haar cascade named by the user is reported with 
                       Catch::Contains(missing) && Catch::Contains("--detector-model"));
     TempDir dir("litefer-detector");
     const fs::path garbage = dir.path() / "cascade.xml";
-    writeFile(garbage, "<?xml version=\"1.0\"?>\n<opencv_storage>\n</opencv_storage>\n");
+    writeText(garbage, "<?xml version=\"1.0\"?>\n<opencv_storage>\n</opencv_storage>\n");
     CHECK_THROWS_WITH(HaarDetector({}, garbage.string()),
                       Catch::Contains(garbage.string()) && Catch::Contains("opencv-data"));
 }

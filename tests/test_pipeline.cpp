@@ -13,7 +13,6 @@
 #include <atomic>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <thread>
 
@@ -26,7 +25,9 @@
 #include "litefer/nn/model_file.h"
 #include "litefer/nn/registry.h"
 #include "support/http_server.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 using namespace litefer;
 namespace fs = std::filesystem;
@@ -34,8 +35,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-const std::string kSharedDir = LITEFER_SHARED_DIR;
-const std::string kYuNet = kSharedDir + "/models/yunet/face_detection_yunet_2023mar_dynamic.onnx";
+const std::string kSharedDir = test::sharedDir();
+const std::string kYuNet = test::sharedPath(test::kYuNetModel);
 
 /// The shipped model when present, else a randomly initialised vgg-lite (saved once).
 std::string modelPath() {
@@ -166,13 +167,15 @@ int writeStreamableFaceVideo(const std::string& out) {
     return n;
 }
 
-std::vector<std::string> readLines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
+/// Why a stream test cannot run here (no python3 to serve the stream, no shared face video),
+/// or empty; else `video` is the streamable face video (writeStreamableFaceVideo) of
+/// `frames` frames.
+std::string streamTestUnavailable(const std::string& video, int& frames) {
+    if (std::string why = test::httpServerUnavailable(); !why.empty()) {
+        return why;
     }
-    return out;
+    frames = writeStreamableFaceVideo(video);
+    return frames == 0 ? kSharedDir + "/video/face_d0.mp4 not found" : "";
 }
 
 }  // namespace
@@ -380,7 +383,7 @@ TEST_CASE("a live source that goes silent mid-session keeps every recorded row i
     CHECK(summary.reason == core::EndReason::SourceLost);
     CHECK_THAT(summary.message, Catch::Contains("no frame for"));
     CHECK(recorder.framesRecorded() == summary.counters.processed);
-    const auto rows = readLines(folder + "/" + core::kFramesCsv);
+    const auto rows = test::fileLines(folder + "/" + core::kFramesCsv);
     REQUIRE(rows.size() == 1 + 2 * summary.counters.processed);  // header + 2 faces per frame
     for (std::size_t i = 1; i < rows.size(); ++i) {
         CHECK(std::count(rows[i].begin(), rows[i].end(), ',') == 24);
@@ -397,14 +400,10 @@ TEST_CASE("a video stream served over HTTP runs through the pipeline frame by fr
         WARN("skipped: the YuNet model " << kYuNet << " not found");
         return;
     }
-    if (const std::string why = test::httpServerUnavailable(); !why.empty()) {
-        WARN("skipped: " << why);
-        return;
-    }
     test::TempDir dir;
-    const int frames = writeStreamableFaceVideo(dir.file("face.mkv"));
-    if (frames == 0) {
-        WARN("skipped: " << kSharedDir << "/video/face_d0.mp4 not found");
+    int frames = 0;
+    if (const std::string why = streamTestUnavailable(dir.file("face.mkv"), frames); !why.empty()) {
+        WARN("skipped: " << why);
         return;
     }
     test::HttpServer server(dir.str());  // python3 -m http.server
@@ -429,14 +428,10 @@ TEST_CASE("a video stream served over HTTP runs through the pipeline frame by fr
 
 TEST_CASE("a stream that dies mid-run ends as source lost with what was processed reported",
           "[pipeline]") {
-    if (const std::string why = test::httpServerUnavailable(); !why.empty()) {
-        WARN("skipped: " << why);
-        return;
-    }
     test::TempDir dir;
-    const int frames = writeStreamableFaceVideo(dir.file("face.mkv"));
-    if (frames == 0) {
-        WARN("skipped: " << kSharedDir << "/video/face_d0.mp4 not found");
+    int frames = 0;
+    if (const std::string why = streamTestUnavailable(dir.file("face.mkv"), frames); !why.empty()) {
+        WARN("skipped: " << why);
         return;
     }
     // Sent at about its own pace (~3 s), like a live sender; killed after 10 processed frames.

@@ -10,7 +10,6 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QElapsedTimer>
 #include <QFileInfo>
 #include <QKeyEvent>
 #include <QLabel>
@@ -18,11 +17,9 @@
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QRegularExpression>
-#include <QSettings>
 #include <QString>
 #include <QTableWidget>
 #include <QTableWidgetItem>
-#include <QtGlobal>
 
 #include <filesystem>
 #include <string>
@@ -33,6 +30,8 @@
 #include "litefer/core/session_recorder.h"
 #include "litefer/ui/recording_panel.h"
 #include "litefer/ui/recording_request.h"
+#include "support/qt_app.h"
+#include "support/session_data.h"
 #include "support/temp_dir.h"
 
 using namespace litefer;
@@ -41,33 +40,11 @@ using litefer::ui::RecordingRequest;
 
 namespace {
 
+using test::pumpEvents;
+
 /// Settings go to a private folder so that tests never touch the user's LiteFER settings.
-test::TempDir& settingsDir() {
-    static test::TempDir dir("litefer-panel-settings");
-    return dir;
-}
-
 QApplication& app() {
-    static int argc = 1;
-    static char name[] = "test_recording_panel";
-    static char* argv[] = {name, nullptr};
-    static QApplication* instance = [] {
-        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
-            qputenv("QT_QPA_PLATFORM", "offscreen");
-        }
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope,
-                           QString::fromStdString(settingsDir().str()));
-        return new QApplication(argc, argv);  // lives until the process ends
-    }();
-    return *instance;
-}
-
-void pumpEvents(int ms) {
-    QElapsedTimer timer;
-    timer.start();
-    do {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    } while (timer.elapsed() < ms);
+    return test::testApplication("test_recording_panel");
 }
 
 template <typename T>
@@ -105,21 +82,11 @@ core::SessionInfo info() {
     return i;
 }
 
+/// Frame `id` at `ms` (no picture) with face 1, happy.
 core::FrameResult frame(std::uint64_t id, double ms) {
-    core::FrameResult r;
-    r.frameId = id;
-    r.timestampMs = ms;
-    core::TrackedFace f;
-    f.id = 1;
-    f.face.box = cv::Rect2f(5, 5, 20, 20);
-    f.face.score = 0.9f;
-    f.hasScores = true;
-    f.raw.fill(0.1f);
-    f.raw[3] = 0.4f;
-    f.smoothed = f.raw;
-    f.label = Emotion::Happy;
-    r.faces.push_back(f);
-    return r;
+    const cv::Rect2f box(5, 5, 20, 20);
+    return test::frameResult(
+        id, ms, {test::classifiedFace(1, box, Emotion::Happy, 0.4f, 0.4f, /*uncertain=*/true)});
 }
 
 }  // namespace

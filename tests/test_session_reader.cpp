@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <random>
 #include <string>
 #include <vector>
@@ -15,42 +14,25 @@
 #include "litefer/core/session_recorder.h"
 #include "litefer/files.h"
 #include "litefer/json.h"
+#include "support/session_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 using namespace litefer;
 namespace fs = std::filesystem;
 
 namespace {
 
-EmotionScores oneHot(Emotion e, float p) {
-    EmotionScores s{};
-    s.fill((1.0f - p) / static_cast<float>(kNumEmotions - 1));
-    s[static_cast<std::size_t>(e)] = p;
-    return s;
-}
-
 core::TrackedFace trackedFace(int id, Emotion label, float p = 0.8f, bool uncertain = false) {
-    core::TrackedFace f;
-    f.id = id;
-    f.face.box = cv::Rect2f(10.0f + static_cast<float>(id) * 5.0f, 12.5f, 30.0f, 34.0f);
-    f.face.score = 0.9f;
-    f.hasScores = true;
-    f.raw = oneHot(label, p);
-    f.smoothed = oneHot(label, p - 0.1f);
-    f.label = label;
-    f.uncertain = uncertain;
-    return f;
+    const cv::Rect2f box(10.0f + static_cast<float>(id) * 5.0f, 12.5f, 30.0f, 34.0f);
+    return test::classifiedFace(id, box, label, p, p - 0.1f, uncertain);
 }
 
+/// A result of `faces` on a plain 64x48 picture.
 core::FrameResult result(std::uint64_t id, double ms, std::vector<core::TrackedFace> faces,
                          const std::string& name = "") {
-    core::FrameResult r;
-    r.frameId = id;
-    r.timestampMs = ms;
-    r.faces = std::move(faces);
-    r.frame = cv::Mat(48, 64, CV_8UC3, cv::Scalar(30, 60, 90));
-    r.sourceName = name;
-    return r;
+    return test::frameResult(id, ms, std::move(faces),
+                             cv::Mat(48, 64, CV_8UC3, cv::Scalar(30, 60, 90)), name);
 }
 
 core::SessionInfo info() {
@@ -98,10 +80,7 @@ std::string fileText(const std::string& path) {
     return readFileBytes(path);
 }
 
-void writeText(const std::string& path, const std::string& text) {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << text;
-}
+using test::writeText;
 
 bool anyProblemContains(const std::vector<core::SessionProblem>& problems,
                         const std::string& needle) {

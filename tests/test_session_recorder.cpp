@@ -12,6 +12,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <limits>
 #include <sstream>
 #include <string>
@@ -20,7 +21,9 @@
 #include "litefer/core/session_recorder.h"
 #include "litefer/files.h"
 #include "litefer/json.h"
+#include "support/session_data.h"
 #include "support/temp_dir.h"
+#include "support/text_files.h"
 
 using namespace litefer;
 namespace fs = std::filesystem;
@@ -29,36 +32,21 @@ namespace {
 
 constexpr std::size_t kCsvColumns = 25;
 
-EmotionScores oneHot(Emotion e, float p) {
-    EmotionScores s{};
-    const float rest = (1.0f - p) / static_cast<float>(kNumEmotions - 1);
-    s.fill(rest);
-    s[static_cast<std::size_t>(e)] = p;
-    return s;
-}
+using test::csvFields;
+using test::fileLines;
+using test::oneHot;
 
 core::TrackedFace trackedFace(int id, Emotion label, float p = 0.8f, bool uncertain = false) {
-    core::TrackedFace f;
-    f.id = id;
-    f.face.box = cv::Rect2f(10.0f + static_cast<float>(id) * 5.0f, 12.0f, 30.0f, 34.0f);
-    f.face.score = 0.9f;
-    f.hasScores = true;
-    f.raw = oneHot(label, p);
-    f.smoothed = oneHot(label, p);
-    f.label = label;
-    f.uncertain = uncertain;
-    return f;
+    const cv::Rect2f box(10.0f + static_cast<float>(id) * 5.0f, 12.0f, 30.0f, 34.0f);
+    return test::classifiedFace(id, box, label, p, p, uncertain);
 }
 
+/// A result of `faces` on `frame`, or on a plain 80x64 picture when `frame` is empty.
 core::FrameResult result(std::uint64_t id, double ms, std::vector<core::TrackedFace> faces,
                          const cv::Mat& frame = cv::Mat(), const std::string& name = "") {
-    core::FrameResult r;
-    r.frameId = id;
-    r.timestampMs = ms;
-    r.faces = std::move(faces);
-    r.frame = frame.empty() ? cv::Mat(64, 80, CV_8UC3, cv::Scalar(30, 60, 90)) : frame;
-    r.sourceName = name;
-    return r;
+    return test::frameResult(
+        id, ms, std::move(faces),
+        frame.empty() ? cv::Mat(64, 80, CV_8UC3, cv::Scalar(30, 60, 90)) : frame, name);
 }
 
 core::SessionInfo info() {
@@ -76,28 +64,6 @@ core::SessionInfo info() {
     return i;
 }
 
-std::vector<std::string> lines(const std::string& path) {
-    std::ifstream in(path);
-    std::vector<std::string> out;
-    for (std::string line; std::getline(in, line);) {
-        out.push_back(line);
-    }
-    return out;
-}
-
-/// Splits a CSV line on commas (the test data has no quoted fields unless stated).
-std::vector<std::string> fields(const std::string& line) {
-    std::vector<std::string> out;
-    std::stringstream in(line);
-    for (std::string f; std::getline(in, f, ',');) {
-        out.push_back(f);
-    }
-    if (!line.empty() && line.back() == ',') {
-        out.emplace_back();
-    }
-    return out;
-}
-
 json::Value readJson(const std::string& path) {
     return json::parse(readFileBytes(path));
 }
@@ -113,6 +79,30 @@ int countDecodedFrames(const std::string& path) {
         ++n;
     }
     return n;
+}
+
+/// Runs `child` in a forked process in which every file may grow to `maxFileBytes` at most
+/// (past it write() fails with EFBIG; SIGXFSZ is ignored) and returns the process's exit code:
+/// what `child` returned, 5 when it threw.
+int exitCodeWithFileSizeLimit(rlim_t maxFileBytes, const std::function<int()>& child) {
+    const pid_t pid = fork();
+    REQUIRE(pid >= 0);
+    if (pid == 0) {
+        signal(SIGXFSZ, SIG_IGN);
+        struct rlimit limit {};
+        limit.rlim_cur = limit.rlim_max = maxFileBytes;
+        setrlimit(RLIMIT_FSIZE, &limit);
+        int code = 5;
+        try {
+            code = child();
+        } catch (...) {
+        }
+        _exit(code);
+    }
+    int status = 0;
+    REQUIRE(waitpid(pid, &status, 0) == pid);
+    REQUIRE(WIFEXITED(status));
+    return WEXITSTATUS(status);
 }
 
 const json::Value& faceById(const json::Value& faces, int id) {
@@ -161,7 +151,7 @@ TEST_CASE("writes a complete session folder", "[session_recorder]") {
     CHECK(s.at("frames_recorded").asInt() == 5);
     CHECK(countDecodedFrames(folder + "/video.mkv") == 5);
 
-    const auto markers = lines(folder + "/markers.csv");
+    const auto markers = fileLines(folder + "/markers.csv");
     REQUIRE(markers.size() == 2);
     CHECK(markers[0] == "time_ms,label,note");
     CHECK(markers[1] == "250.000,task,\"reading, aloud\"");
@@ -180,7 +170,7 @@ TEST_CASE("frames.csv has the documented columns and one row per face", "[sessio
         rec.record(result(2, 80.0, {unscored}));
         rec.finish();
     }
-    const auto rows = lines(folder + "/frames.csv");
+    const auto rows = fileLines(folder + "/frames.csv");
     REQUIRE(rows.size() == 5);
     std::vector<std::string> expected = {"frame_id", "timestamp_ms", "face_id", "x", "y", "w",
                                          "h",        "score"};
@@ -190,11 +180,11 @@ TEST_CASE("frames.csv has the documented columns and one row per face", "[sessio
         }
     }
     expected.insert(expected.end(), {"label", "uncertain", "source_file"});
-    CHECK(fields(rows[0]) == expected);
+    CHECK(csvFields(rows[0]) == expected);
     for (const auto& row : rows) {
-        CHECK(fields(row).size() == kCsvColumns);
+        CHECK(csvFields(row).size() == kCsvColumns);
     }
-    const auto sad = fields(rows[1]);
+    const auto sad = csvFields(rows[1]);
     CHECK(sad[0] == "0");
     CHECK(sad[2] == "1");
     CHECK(std::stod(sad[3]) == Approx(15.0));
@@ -203,12 +193,12 @@ TEST_CASE("frames.csv has the documented columns and one row per face", "[sessio
     CHECK(sad[22] == "sad");
     CHECK(sad[23] == "0");
     CHECK(sad[24] == "img1.png");
-    CHECK(fields(rows[2])[2] == "2");
-    const auto empty = fields(rows[3]);
+    CHECK(csvFields(rows[2])[2] == "2");
+    const auto empty = csvFields(rows[3]);
     CHECK(empty[0] == "1");
     CHECK(empty[2].empty());
     CHECK(empty[24] == "img2.png");
-    const auto unscoredRow = fields(rows[4]);
+    const auto unscoredRow = csvFields(rows[4]);
     CHECK(unscoredRow[2] == "3");
     CHECK(unscoredRow[8].empty());
     CHECK(unscoredRow[22].empty());
@@ -325,48 +315,34 @@ TEST_CASE("a full disk stops the recording with a clear error and keeps earlier 
     test::TempDir dir;
     const std::string folder = dir.file("s");
     const std::string errorFile = dir.file("error.txt");
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        // Child: every file may grow to 16 KiB at most; past it write() fails with EFBIG.
-        signal(SIGXFSZ, SIG_IGN);
-        struct rlimit limit {};
-        limit.rlim_cur = limit.rlim_max = 16 * 1024;
-        setrlimit(RLIMIT_FSIZE, &limit);
-        int code = 3;
+    // Every file may grow to 16 KiB at most; past it write() fails with EFBIG.
+    const int code = exitCodeWithFileSizeLimit(16 * 1024, [&] {
+        core::RecorderOptions options;
+        options.writeVideo = false;
+        core::SessionRecorder rec(folder, info(), options);
+        int outcome = 4;  // never failed
         try {
-            core::RecorderOptions options;
-            options.writeVideo = false;
-            core::SessionRecorder rec(folder, info(), options);
-            try {
-                for (int i = 0; i < 10000; ++i) {
-                    rec.record(result(static_cast<std::uint64_t>(i), i * 33.0,
-                                      {trackedFace(1, Emotion::Happy)}));
-                }
-                code = 4;  // never failed
-            } catch (const core::RecordingError& e) {
-                std::ofstream(errorFile) << e.what();
-                code = 0;
+            for (int i = 0; i < 10000; ++i) {
+                rec.record(result(static_cast<std::uint64_t>(i), i * 33.0,
+                                  {trackedFace(1, Emotion::Happy)}));
             }
-            rec.record(result(20000, 1e6, {trackedFace(1, Emotion::Happy)}));  // ignored now
-            rec.finish("recording failed");
-        } catch (...) {
-            code = 5;
+        } catch (const core::RecordingError& e) {
+            std::ofstream(errorFile) << e.what();
+            outcome = 0;
         }
-        _exit(code);
-    }
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
+        rec.record(result(20000, 1e6, {trackedFace(1, Emotion::Happy)}));  // ignored now
+        rec.finish("recording failed");
+        return outcome;
+    });
+    REQUIRE(code == 0);
     const std::string message = readFileBytes(errorFile);
     CHECK_THAT(message, Catch::Contains("frames.csv") && Catch::Contains("File too large") &&
                             Catch::Contains("free disk space"));
-    const auto rows = lines(folder + "/frames.csv");
+    const auto rows = fileLines(folder + "/frames.csv");
     REQUIRE(rows.size() > 20);
     for (std::size_t i = 1; i < rows.size(); ++i) {
-        REQUIRE(fields(rows[i]).size() == kCsvColumns);
-        CHECK(fields(rows[i])[0] == std::to_string(i - 1));
+        REQUIRE(csvFields(rows[i]).size() == kCsvColumns);
+        CHECK(csvFields(rows[i])[0] == std::to_string(i - 1));
     }
     CHECK(readFileBytes(folder + "/frames.csv").back() == '\n');
     const json::Value s = readJson(folder + "/session.json");
@@ -425,14 +401,14 @@ TEST_CASE("a recording killed with SIGKILL leaves a readable video and intact ro
     CHECK(decoded >= 25);
     // The promise (session_recorder.h): every row whole, except that the file's last line may
     // be cut (then without its line break) when the kill lands inside its write.
-    auto rows = lines(folder + "/frames.csv");
+    auto rows = fileLines(folder + "/frames.csv");
     if (readFileBytes(folder + "/frames.csv").back() != '\n') {
         WARN("the kill cut the last row: " << rows.back());
         rows.pop_back();
     }
     REQUIRE(rows.size() >= 31);
     for (std::size_t i = 1; i < rows.size(); ++i) {
-        CHECK(fields(rows[i]).size() == kCsvColumns);
+        CHECK(csvFields(rows[i]).size() == kCsvColumns);
     }
     const json::Value s = readJson(folder + "/session.json");
     CHECK(s.at("status").asString() == "recording");  // it never finished
@@ -466,10 +442,10 @@ TEST_CASE("low free space stops the recording with an error naming the files, ro
     CHECK(recorded >= 2);  // the first check is a sync interval after the start
     rec.record(result(5000, 1e6, {trackedFace(1, Emotion::Happy)}));  // ignored now
     rec.finish("recording failed");
-    const auto rows = lines(folder + "/frames.csv");
+    const auto rows = fileLines(folder + "/frames.csv");
     REQUIRE(rows.size() == recorded + 1);
     for (std::size_t i = 1; i < rows.size(); ++i) {
-        CHECK(fields(rows[i]).size() == kCsvColumns);
+        CHECK(csvFields(rows[i]).size() == kCsvColumns);
     }
     CHECK(countDecodedFrames(folder + "/video.mkv") >= 1);
     const json::Value s = readJson(folder + "/session.json");
@@ -486,52 +462,38 @@ TEST_CASE("a video that stops growing stops the recording with an error naming i
     test::TempDir dir;
     const std::string folder = dir.file("s");
     const std::string errorFile = dir.file("error.txt");
-    const pid_t pid = fork();
-    REQUIRE(pid >= 0);
-    if (pid == 0) {
-        signal(SIGXFSZ, SIG_IGN);
-        struct rlimit limit {};
-        limit.rlim_cur = limit.rlim_max = 512 * 1024;
-        setrlimit(RLIMIT_FSIZE, &limit);
-        int code = 3;
+    const int code = exitCodeWithFileSizeLimit(512 * 1024, [&] {
+        cv::Mat noise(240, 320, CV_8UC3);  // ~100 KB per MJPG frame
+        cv::RNG rng(5);
+        core::RecorderOptions options;
+        options.growthCheckMs = 100.0;
+        core::SessionRecorder rec(folder, info(), options);
+        int outcome = 4;  // never noticed
         try {
-            cv::Mat noise(240, 320, CV_8UC3);  // ~100 KB per MJPG frame
-            cv::RNG rng(5);
-            core::RecorderOptions options;
-            options.growthCheckMs = 100.0;
-            core::SessionRecorder rec(folder, info(), options);
-            try {
-                for (int i = 0; i < 400; ++i) {
-                    rng.fill(noise, cv::RNG::UNIFORM, 0, 255);
-                    rec.record(result(static_cast<std::uint64_t>(i), i * 40.0,
-                                      {trackedFace(1, Emotion::Happy)}, noise));
-                    usleep(5000);
-                }
-                code = 4;  // never noticed
-            } catch (const core::RecordingError& e) {
-                std::ofstream(errorFile) << e.what() << '\n' << rec.framesRecorded();
-                code = 0;
+            for (int i = 0; i < 400; ++i) {
+                rng.fill(noise, cv::RNG::UNIFORM, 0, 255);
+                rec.record(result(static_cast<std::uint64_t>(i), i * 40.0,
+                                  {trackedFace(1, Emotion::Happy)}, noise));
+                usleep(5000);
             }
-            rec.finish("recording failed");
-        } catch (...) {
-            code = 5;
+        } catch (const core::RecordingError& e) {
+            std::ofstream(errorFile) << e.what() << '\n' << rec.framesRecorded();
+            outcome = 0;
         }
-        _exit(code);
-    }
-    int status = 0;
-    REQUIRE(waitpid(pid, &status, 0) == pid);
-    REQUIRE(WIFEXITED(status));
-    REQUIRE(WEXITSTATUS(status) == 0);
-    const auto report = lines(errorFile);
+        rec.finish("recording failed");
+        return outcome;
+    });
+    REQUIRE(code == 0);
+    const auto report = fileLines(errorFile);
     REQUIRE(report.size() == 2);
     CHECK_THAT(report[0], Catch::Contains(folder + "/video.mkv") &&
                               Catch::Contains("stopped growing") &&
                               Catch::Contains("free disk space"));
-    const auto rows = lines(folder + "/frames.csv");
+    const auto rows = fileLines(folder + "/frames.csv");
     REQUIRE(rows.size() == std::stoul(report[1]) + 1);
     for (std::size_t i = 1; i < rows.size(); ++i) {
-        REQUIRE(fields(rows[i]).size() == kCsvColumns);
-        CHECK(fields(rows[i])[0] == std::to_string(i - 1));
+        REQUIRE(csvFields(rows[i]).size() == kCsvColumns);
+        CHECK(csvFields(rows[i])[0] == std::to_string(i - 1));
     }
     CHECK(countDecodedFrames(folder + "/video.mkv") >= 1);  // what fitted is readable
     const json::Value s = readJson(folder + "/session.json");
@@ -555,10 +517,10 @@ TEST_CASE("records into a folder whose path holds spaces and non-ASCII character
     const json::Value s = readJson(folder + "/session.json");
     CHECK(s.at("source").at("spec").asString() == "/tmp/Sitzung Müller ü/видео 1.mp4");
     CHECK(s.at("participant").asString() == "P-ü 07");
-    const auto rows = lines(folder + "/frames.csv");
+    const auto rows = fileLines(folder + "/frames.csv");
     REQUIRE(rows.size() == 2);
     CHECK_THAT(rows[1], Catch::EndsWith(",Bild ü.png"));
-    const auto markers = lines(folder + "/markers.csv");
+    const auto markers = fileLines(folder + "/markers.csv");
     REQUIRE(markers.size() == 2);
     CHECK(markers[1] == "0.000,\"Reiz \"\"Ä\"\", 1\",Notiz: ü");
     CHECK(countDecodedFrames(folder + "/video.mkv") == 1);

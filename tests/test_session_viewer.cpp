@@ -6,13 +6,10 @@
 #include <catch2/catch.hpp>
 
 #include <QApplication>
-#include <QCoreApplication>
-#include <QElapsedTimer>
 #include <QLabel>
 #include <QString>
 #include <QTableWidget>
 #include <QTableWidgetItem>
-#include <QtGlobal>
 
 #include <algorithm>
 #include <filesystem>
@@ -26,6 +23,9 @@
 #include "litefer/files.h"
 #include "litefer/ui/offline_analysis.h"
 #include "litefer/ui/session_viewer.h"
+#include "support/qt_app.h"
+#include "support/session_data.h"
+#include "support/shared_data.h"
 #include "support/temp_dir.h"
 
 using namespace litefer;
@@ -36,38 +36,15 @@ using litefer::ui::SessionViewer;
 
 namespace {
 
-QApplication& app() {
-    static int argc = 1;
-    static char name[] = "test_session_viewer";
-    static char* argv[] = {name, nullptr};
-    static QApplication* instance = [] {
-        if (!qEnvironmentVariableIsSet("QT_QPA_PLATFORM")) {
-            qputenv("QT_QPA_PLATFORM", "offscreen");
-        }
-        return new QApplication(argc, argv);  // lives until the process ends
-    }();
-    return *instance;
-}
+using test::pumpEvents;
 
-void pumpEvents(int ms) {
-    QElapsedTimer timer;
-    timer.start();
-    do {
-        QCoreApplication::processEvents(QEventLoop::AllEvents, 10);
-    } while (timer.elapsed() < ms);
+QApplication& app() {
+    return test::testApplication("test_session_viewer");
 }
 
 core::TrackedFace face(int id, Emotion label) {
-    core::TrackedFace f;
-    f.id = id;
-    f.face.box = cv::Rect2f(5.0f + 30.0f * static_cast<float>(id), 5.0f, 20.0f, 20.0f);
-    f.face.score = 0.9f;
-    f.hasScores = true;
-    f.raw.fill(0.05f);
-    f.raw[static_cast<std::size_t>(label)] = 0.7f;
-    f.smoothed = f.raw;
-    f.label = label;
-    return f;
+    const cv::Rect2f box(5.0f + 30.0f * static_cast<float>(id), 5.0f, 20.0f, 20.0f);
+    return test::classifiedFace(id, box, label, 0.7f, 0.7f, /*uncertain=*/true);
 }
 
 /// `frames` frames at 40 ms; face 1 happy throughout, face 2 sad in the first half; markers
@@ -84,10 +61,8 @@ void recordSession(const std::string& folder, int frames = 50) {
     options.writeVideo = false;
     core::SessionRecorder rec(folder, info, options);
     for (int i = 0; i < frames; ++i) {
-        core::FrameResult r;
-        r.frameId = static_cast<std::uint64_t>(i);
-        r.timestampMs = 40.0 * i;
-        r.faces.push_back(face(1, Emotion::Happy));
+        core::FrameResult r =
+            test::frameResult(static_cast<std::uint64_t>(i), 40.0 * i, {face(1, Emotion::Happy)});
         if (i < frames / 2) {
             r.faces.push_back(face(2, Emotion::Sad));
         }
@@ -112,15 +87,35 @@ int expectedSummaryRows(const json::Value& summary) {
     return n;
 }
 
-/// Waits for an offline job to finish; returns false on timeout.
-bool waitFor(const bool& done, int timeoutMs) {
-    QElapsedTimer timer;
-    timer.start();
-    while (!done && timer.elapsed() < timeoutMs) {
-        pumpEvents(20);
+/// The shared face video, or empty (with a warning that the test is skipped) without ../shared.
+std::string faceVideoOrSkip() {
+    const std::string video = test::sharedPath("video/face_d0.mp4");
+    if (!fs::exists(video)) {
+        WARN("skipped: " << video << " is absent (the shared data folder ../shared)");
+        return "";
     }
-    return done;
+    return video;
 }
+
+/// What an OfflineAnalysisJob said when it finished, once watch() connected to it.
+struct JobEnd {
+    bool done = false;
+    QString folder;
+    QString error;
+
+    void watch(OfflineAnalysisJob& job) {
+        QObject::connect(&job, &OfflineAnalysisJob::finished,
+                         [this](const QString& f, const QString& e) {
+                             folder = f;
+                             error = e;
+                             done = true;
+                         });
+    }
+    /// Runs the event loop until the job finished; false on timeout.
+    bool wait(int timeoutMs) const {
+        return test::waitUntil([this] { return done; }, timeoutMs);
+    }
+};
 
 }  // namespace
 
@@ -224,9 +219,8 @@ TEST_CASE("Delete removes every file of the session and its folder", "[session_v
 
 TEST_CASE("offline analysis of a video saves a complete session", "[session_viewer][offline]") {
     app();
-    const std::string video = std::string(LITEFER_SHARED_DIR) + "/video/face_d0.mp4";
-    if (!fs::exists(video)) {
-        WARN("skipped: " << video << " is absent (the shared data folder ../shared)");
+    const std::string video = faceVideoOrSkip();
+    if (video.empty()) {
         return;
     }
     test::TempDir dir;
@@ -236,29 +230,24 @@ TEST_CASE("offline analysis of a video saves a complete session", "[session_view
     request.participant = QStringLiteral("P01");
     request.recorderOptions.writeVideo = false;
     OfflineAnalysisJob job;
-    bool done = false;
-    QString folder, error;
+    JobEnd end;
+    end.watch(job);
     std::vector<int> progress;
     QObject::connect(&job, &OfflineAnalysisJob::progress,
                      [&progress](int permille) { progress.push_back(permille); });
-    QObject::connect(&job, &OfflineAnalysisJob::finished, [&](const QString& f, const QString& e) {
-        folder = f;
-        error = e;
-        done = true;
-    });
     REQUIRE(job.start(request));
     CHECK(job.isRunning());
     CHECK_FALSE(job.start(request));  // one at a time
-    REQUIRE(waitFor(done, 120000));
-    INFO(error.toStdString());
-    CHECK(error.isEmpty());
-    CHECK(folder == request.folder);
+    REQUIRE(end.wait(120000));
+    INFO(end.error.toStdString());
+    CHECK(end.error.isEmpty());
+    CHECK(end.folder == request.folder);
     CHECK_FALSE(job.isRunning());
     REQUIRE_FALSE(progress.empty());
     CHECK(progress.back() == 1000);
     CHECK(std::is_sorted(progress.begin(), progress.end()));
 
-    const core::SessionData d = core::readSession(folder.toStdString());
+    const core::SessionData d = core::readSession(end.folder.toStdString());
     CHECK(d.problems.empty());
     CHECK(d.meta.status == "complete");
     CHECK(d.meta.endReason == "source ended");
@@ -274,9 +263,8 @@ TEST_CASE("offline analysis of a video saves a complete session", "[session_view
 TEST_CASE("cancelling an offline analysis leaves a complete session marked cancelled",
           "[session_viewer][offline]") {
     app();
-    const std::string video = std::string(LITEFER_SHARED_DIR) + "/video/face_d0.mp4";
-    if (!fs::exists(video)) {
-        WARN("skipped: " << video << " is absent (the shared data folder ../shared)");
+    const std::string video = faceVideoOrSkip();
+    if (video.empty()) {
         return;
     }
     test::TempDir dir;
@@ -284,24 +272,19 @@ TEST_CASE("cancelling an offline analysis leaves a complete session marked cance
     request.videoPath = QString::fromStdString(video);
     request.folder = QString::fromStdString(dir.file("cancelled"));
     OfflineAnalysisJob job;
-    bool done = false;
-    QString folder, error;
+    JobEnd end;
+    end.watch(job);
     QObject::connect(&job, &OfflineAnalysisJob::progress, [&job](int permille) {
         if (permille > 0) {
             job.cancel();  // after the first frames
         }
     });
-    QObject::connect(&job, &OfflineAnalysisJob::finished, [&](const QString& f, const QString& e) {
-        folder = f;
-        error = e;
-        done = true;
-    });
     REQUIRE(job.start(request));
-    REQUIRE(waitFor(done, 120000));
-    INFO(error.toStdString());
-    CHECK(error.isEmpty());
+    REQUIRE(end.wait(120000));
+    INFO(end.error.toStdString());
+    CHECK(end.error.isEmpty());
     CHECK(job.wasCancelled());
-    const core::SessionData d = core::readSession(folder.toStdString());
+    const core::SessionData d = core::readSession(end.folder.toStdString());
     CHECK(d.problems.empty());
     CHECK(d.meta.status == "complete");
     CHECK(d.meta.endReason == "cancelled");
@@ -312,17 +295,13 @@ TEST_CASE("cancelling an offline analysis leaves a complete session marked cance
 
     // A file that does not exist: no session, a message naming it.
     OfflineAnalysisJob bad;
-    done = false;
-    QObject::connect(&bad, &OfflineAnalysisJob::finished, [&](const QString& f, const QString& e) {
-        folder = f;
-        error = e;
-        done = true;
-    });
+    end = JobEnd();
+    end.watch(bad);
     request.videoPath = QString::fromStdString(dir.file("no such video.mp4"));
     request.folder = QString::fromStdString(dir.file("never"));
     REQUIRE(bad.start(request));
-    REQUIRE(waitFor(done, 60000));
-    CHECK(folder.isEmpty());
-    CHECK(error.contains(QStringLiteral("no such video.mp4")));
+    REQUIRE(end.wait(60000));
+    CHECK(end.folder.isEmpty());
+    CHECK(end.error.contains(QStringLiteral("no such video.mp4")));
     CHECK_FALSE(fs::exists(dir.file("never")));
 }

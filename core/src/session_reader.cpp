@@ -237,6 +237,48 @@ bool reportCutOff(const CsvRecord& r, ProblemSink& sink, bool* cutOff) {
     return true;
 }
 
+/// Reads the header record of a CSV text into `record`. False, reported, when there is none
+/// (`whenEmpty` says what that means) or it is cut off. *cutOff (when given) is reset to false
+/// first and set when the header is cut off.
+bool readHeader(CsvReader& reader, CsvRecord& record, ProblemSink& sink, bool* cutOff,
+                const char* whenEmpty) {
+    if (cutOff != nullptr) {
+        *cutOff = false;
+    }
+    if (!reader.next(record)) {
+        sink.add(1, whenEmpty);
+        return false;
+    }
+    return !reportCutOff(record, sink, cutOff);
+}
+
+/// Reads the next data record of a CSV text whose header has `width` fields into `record`:
+/// blank records are passed over; malformed, far too long and wrong-width ones are reported
+/// (as a skipped `what`, e.g. "row") and passed over. False at the end of the text and at a
+/// cut-off last record (reported).
+bool nextDataRecord(CsvReader& reader, CsvRecord& record, std::size_t width,
+                    const std::string& what, ProblemSink& sink, bool* cutOff) {
+    while (reader.next(record)) {
+        if (reportCutOff(record, sink, cutOff)) {
+            return false;
+        }
+        if (blankRecord(record)) {
+            continue;
+        }
+        if (record.badQuote) {
+            sink.add(record.line, "a quoted field is malformed; the " + what + " is skipped");
+        } else if (record.tooLong) {
+            sink.add(record.line, "the " + what + " is far too long (damaged file); it is skipped");
+        } else if (record.fields.size() != width) {
+            sink.add(record.line, std::to_string(record.fields.size()) + " fields, expected " +
+                                      std::to_string(width) + "; the " + what + " is skipped");
+        } else {
+            return true;
+        }
+    }
+    return false;
+}
+
 /// The column layout of frames.csv, found by name.
 struct FrameColumns {
     std::size_t frameId = 0, timestamp = 0, faceId = 0, x = 0, y = 0, w = 0, h = 0, score = 0;
@@ -494,17 +536,10 @@ std::vector<FrameRow> parseFramesCsv(std::string_view text, std::vector<SessionP
                                      std::string_view fileName, bool* cutOff) {
     ProblemSink sink(problems, fileName);
     std::vector<FrameRow> rows;
-    if (cutOff != nullptr) {
-        *cutOff = false;
-    }
     CsvReader reader(text);
     CsvRecord record;
-    if (!reader.next(record)) {
-        sink.add(1, "the file is empty (no header): the recording did not start writing rows");
-        return rows;
-    }
-    if (!record.terminated) {
-        reportCutOff(record, sink, cutOff);
+    if (!readHeader(reader, record, sink, cutOff,
+                    "the file is empty (no header): the recording did not start writing rows")) {
         return rows;
     }
     std::string missing;
@@ -515,26 +550,7 @@ std::vector<FrameRow> parseFramesCsv(std::string_view text, std::vector<SessionP
         return rows;
     }
     const std::size_t width = record.fields.size();
-    while (reader.next(record)) {
-        if (reportCutOff(record, sink, cutOff)) {
-            break;
-        }
-        if (blankRecord(record)) {
-            continue;
-        }
-        if (record.badQuote) {
-            sink.add(record.line, "a quoted field is malformed; the row is skipped");
-            continue;
-        }
-        if (record.tooLong) {
-            sink.add(record.line, "the row is far too long (damaged file); it is skipped");
-            continue;
-        }
-        if (record.fields.size() != width) {
-            sink.add(record.line, std::to_string(record.fields.size()) + " fields, expected " +
-                                      std::to_string(width) + "; the row is skipped");
-            continue;
-        }
+    while (nextDataRecord(reader, record, width, "row", sink, cutOff)) {
         FrameRow row;
         row.line = record.line;
         const std::string error = parseFrameRow(record.fields, *columns, row);
@@ -551,17 +567,9 @@ std::vector<Marker> parseMarkersCsv(std::string_view text, std::vector<SessionPr
                                     std::string_view fileName, bool* cutOff) {
     ProblemSink sink(problems, fileName);
     std::vector<Marker> markers;
-    if (cutOff != nullptr) {
-        *cutOff = false;
-    }
     CsvReader reader(text);
     CsvRecord record;
-    if (!reader.next(record)) {
-        sink.add(1, "the file is empty (no header); no markers");
-        return markers;
-    }
-    if (!record.terminated) {
-        reportCutOff(record, sink, cutOff);
+    if (!readHeader(reader, record, sink, cutOff, "the file is empty (no header); no markers")) {
         return markers;
     }
     const Columns columns(record.fields);
@@ -575,26 +583,7 @@ std::vector<Marker> parseMarkersCsv(std::string_view text, std::vector<SessionPr
         return markers;
     }
     const std::size_t width = record.fields.size();
-    while (reader.next(record)) {
-        if (reportCutOff(record, sink, cutOff)) {
-            break;
-        }
-        if (blankRecord(record)) {
-            continue;
-        }
-        if (record.badQuote) {
-            sink.add(record.line, "a quoted field is malformed; the marker is skipped");
-            continue;
-        }
-        if (record.tooLong) {
-            sink.add(record.line, "the marker is far too long (damaged file); it is skipped");
-            continue;
-        }
-        if (record.fields.size() != width) {
-            sink.add(record.line, std::to_string(record.fields.size()) + " fields, expected " +
-                                      std::to_string(width) + "; the marker is skipped");
-            continue;
-        }
+    while (nextDataRecord(reader, record, width, "marker", sink, cutOff)) {
         const auto time = parseDouble(record.fields[*timeCol]);
         if (!time) {
             sink.add(record.line, "time_ms " + quoteForMessage(record.fields[*timeCol]) +
