@@ -165,6 +165,30 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
     fs::remove_all(dir);
 }
 
+TEST_CASE("litefer-cli convert halves a model with float16 weights and keeps its facts", "[cli]") {
+    litefer::test::TempDir dir("litefer-cli-convert");
+    const std::string in =
+        std::string(LITEFER_TEST_DATA) + "/../../resources/models/vgg-lite-fer2013.lfm";
+    REQUIRE(fs::exists(in));
+    const std::string out = dir.file("small model ü.lfm");
+    CommandResult c = cli("convert '" + in + "' --out '" + out + "'");
+    INFO(c.out);
+    REQUIRE(c.exitCode == 0);
+    CHECK(c.out.find("float16") != std::string::npos);
+    CHECK(fs::file_size(out) < fs::file_size(in) * 6 / 10);
+    CommandResult info = cli("model-info '" + out + "'");  // loads with every check
+    REQUIRE(info.exitCode == 0);
+    CHECK(info.out.find("\"dtype\": \"float16\"") != std::string::npos);
+    CHECK(info.out.find("converted_from") != std::string::npos);
+    CHECK(info.out.find("test_tta_none") != std::string::npos);  // metrics kept
+
+    CHECK(cli("convert '" + in + "' --out '" + out + "' --dtype int8").exitCode == 2);
+    CHECK(cli("convert '" + in + "'").exitCode == 2);  // no --out
+    CommandResult missing = cli("convert /nonexistent/m.lfm --out '" + out + "'");
+    CHECK(missing.exitCode == 1);
+    CHECK(missing.out.find("/nonexistent/m.lfm") != std::string::npos);
+}
+
 // ---------------------------------------------------------------------------------------------
 // analyze: stdin markers, reconnecting to a stream, kill -9 while recording, non-ASCII paths.
 
