@@ -5,6 +5,10 @@
 #
 #   LITEFER_BUILD_DIR   build folder (default: build)
 #   LITEFER_JOBS        parallel compile jobs (default: number of cores)
+#   LITEFER_SETUP_HARDENING=1   also install what the hardening jobs of .ci/run need
+#                       (docs/reliability.md): clang 14 with its runtimes (libFuzzer,
+#                       sanitizers) for fuzzing, and strace for the no-network test in
+#                       tests/test_soak.cpp; gcc's ASan/UBSan come with build-essential
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,6 +20,11 @@ PACKAGES=(
     catch2
     gstreamer1.0-plugins-base gstreamer1.0-plugins-good
 )
+if [ "${LITEFER_SETUP_HARDENING:-0}" = 1 ]; then
+    # libclang-rt-14-dev holds libFuzzer and clang's sanitizer runtimes; clang-14 only
+    # recommends it, and recommends are not installed below.
+    PACKAGES+=(clang-14 libclang-rt-14-dev strace)
+fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do

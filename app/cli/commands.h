@@ -24,6 +24,7 @@ int runEval(int argc, const char* const* argv);
 int runPack(int argc, const char* const* argv);
 int runAnalyze(int argc, const char* const* argv);
 int runBenchPipeline(int argc, const char* const* argv);
+int runSoak(int argc, const char* const* argv);
 #endif
 
 }  // namespace litefer::cli

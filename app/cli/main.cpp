@@ -25,8 +25,7 @@ constexpr CommandEntry kCommands[] = {
     {"models", "list the networks with depth, parameters and multiply-adds",
      litefer::cli::runModels},
     {"model-info", "check a model file and print its manifest", litefer::cli::runModelInfo},
-    {"convert", "rewrite a model file with float16 (or float32) weights",
-     litefer::cli::runConvert},
+    {"convert", "rewrite a model file with float16 (or float32) weights", litefer::cli::runConvert},
     {"bench-models", "benchmark every network's forward pass on this machine",
      litefer::cli::runBenchModels},
     {"train", "train a network on packed data (select on val, report test once)",
@@ -40,6 +39,8 @@ constexpr CommandEntry kCommands[] = {
      litefer::cli::runAnalyze},
     {"bench-pipeline", "benchmark the whole pipeline (per stage, end to end) on video files",
      litefer::cli::runBenchPipeline},
+    {"soak", "loop a video through the pipeline with recording; check memory, fds, rows",
+     litefer::cli::runSoak},
 #endif
 };
 

@@ -220,6 +220,7 @@ int main(int argc, char** argv) {
     // loaded, stops the extra OpenMP worker. A value the user set wins.
     if (std::getenv("OMP_NUM_THREADS") == nullptr) {
         setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
+        setenv("MALLOC_ARENA_MAX", "1", /*overwrite=*/0);  // as litefer-cli analyze (see there)
         execv("/proc/self/exe", argv);  // returns only on failure: go on with what we have
     }
     // After the re-execution the kernel names the process "exe" (from /proc/self/exe); give

@@ -97,7 +97,7 @@ void ConvBnActImpl::foldBatchNorm() {
 }
 
 BnReluConvImpl::BnReluConvImpl(std::int64_t in, std::int64_t out, std::int64_t kernel)
-    : in_(in), out_(out), kernel_(kernel) {
+    : in_(in), kernel_(kernel) {
     bn_ = register_module("bn", torch::nn::BatchNorm2d(in));
     weight_ = register_parameter("weight", kaimingConvWeight(out, in, kernel));
 }

@@ -78,7 +78,11 @@ EmotionTimeline::EmotionTimeline(QWidget* parent) : QChartView(parent) {
         series->attachAxis(axisY_);
         series_[i] = series;
     }
+    // QChartView(parent) made a default chart; setChart() only releases it (Qt 6.4), so it
+    // is deleted here (LeakSanitizer found ~26 KB per timeline).
+    QChart* defaultChart = this->chart();
     setChart(chart);
+    delete defaultChart;
     setRenderHint(QPainter::Antialiasing);
     setToolTip(tr("Smoothed probabilities of the selected face over the last 60 seconds"));
 }

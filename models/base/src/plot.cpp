@@ -481,8 +481,12 @@ Canvas renderLineChart(const LineChart& chart) {
             }
         }
     }
-    const auto [xLo, xHi] = dataRange(xMin, xMax);
-    const auto [yLo, yHi] = dataRange(yMin, yMax);
+    // Plain locals, not structured bindings: lambdas below capture them, which C++17 (and
+    // clang 14, which builds the fuzz targets) does not allow for bindings.
+    const auto xRange = dataRange(xMin, xMax);
+    const auto yRange = dataRange(yMin, yMax);
+    const double xLo = xRange.first, xHi = xRange.second;
+    const double yLo = yRange.first, yHi = yRange.second;
 
     // Vertical layout: title, plot, x tick labels, x label.
     int titleScale = kTitleScale;

@@ -67,7 +67,7 @@ class BnReluConvImpl : public torch::nn::Module {
     torch::Tensor forward(const torch::Tensor& x);
 
   private:
-    std::int64_t in_, out_, kernel_;
+    std::int64_t in_, kernel_;
     torch::nn::BatchNorm2d bn_{nullptr};
     torch::Tensor weight_;
 };
