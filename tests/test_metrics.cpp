@@ -58,3 +58,14 @@ TEST_CASE("the report and JSON carry every class in canonical order", "[metrics]
     CHECK(j.at("per_class").at("surprise").at("recall").asDouble() == 1.0);
     CHECK(j.at("confusion").asArray().size() == 7);
 }
+
+TEST_CASE("percentile is the nearest-rank quantile", "[metrics]") {
+    CHECK(litefer::percentile({}, 0.5) == 0.0);
+    CHECK(litefer::percentile({7.0}, 0.95) == 7.0);
+    const std::vector<double> v = {5, 1, 4, 2, 3, 10, 9, 8, 7, 6};  // 1..10, shuffled
+    CHECK(litefer::percentile(v, 0.5) == 5.0);                      // lower median of an even count
+    CHECK(litefer::percentile(v, 0.95) == 10.0);                    // ceil(9.5) = 10th value
+    CHECK(litefer::percentile(v, 0.9) == 9.0);
+    CHECK(litefer::percentile(v, 0.0) == 1.0);
+    CHECK(litefer::percentile(v, 1.0) == 10.0);
+}

@@ -41,6 +41,7 @@
 #include "litefer/core/session_recorder.h"
 #include "litefer/files.h"
 #include "litefer/json.h"
+#include "litefer/metrics.h"
 
 namespace litefer::cli {
 
@@ -143,16 +144,6 @@ core::AnalysisSetup setupFromArgs(const Args& args, const std::string& defaultDe
         throw UsageError("--detector must be auto, haar or yunet, not '" + setup.detector + "'");
     }
     return setup;
-}
-
-double percentile(std::vector<double> v, double p) {
-    if (v.empty()) {
-        return 0.0;
-    }
-    std::sort(v.begin(), v.end());
-    const double rank = std::ceil(p * static_cast<double>(v.size()));
-    const auto idx = static_cast<std::size_t>(std::max(1.0, rank)) - 1;
-    return v[std::min(idx, v.size() - 1)];
 }
 
 /// Per-stage timing samples of a run.
@@ -640,10 +631,10 @@ int runAnalyze(int argc, const char* const* argv) {
               << " fps)\n"
               << "  faces found in " << stats.framesWithFaces << " frames, "
               << stats.trackIds.size() << " track id(s)\n"
-              << "  median ms: detect " << fixed(percentile(stats.stages.detect, 0.5), 1)
-              << ", align " << fixed(percentile(stats.stages.align, 0.5), 2) << ", classify "
-              << fixed(percentile(stats.stages.classify, 0.5), 1) << ", total "
-              << fixed(percentile(stats.stages.total, 0.5), 1) << '\n';
+              << "  median ms: detect " << fixed(litefer::percentile(stats.stages.detect, 0.5), 1)
+              << ", align " << fixed(litefer::percentile(stats.stages.align, 0.5), 2)
+              << ", classify " << fixed(litefer::percentile(stats.stages.classify, 0.5), 1)
+              << ", total " << fixed(litefer::percentile(stats.stages.total, 0.5), 1) << '\n';
     if (losses > 0) {
         std::cout << "  source lost " << losses << " time(s), back " << returns
                   << " time(s) (marker rows in " << core::kMarkersCsv << ")\n";
@@ -751,8 +742,8 @@ int runBenchPipeline(int argc, const char* const* argv) {
         json::Value stages = json::Value::object();
         for (const auto& [name, samples] : stats.stages.named()) {
             json::Value s = json::Value::object();
-            s["median_ms"] = percentile(*samples, 0.5);
-            s["p95_ms"] = percentile(*samples, 0.95);
+            s["median_ms"] = litefer::percentile(*samples, 0.5);
+            s["p95_ms"] = litefer::percentile(*samples, 0.95);
             stages[name] = std::move(s);
         }
         run["stages"] = std::move(stages);
@@ -766,8 +757,8 @@ int runBenchPipeline(int argc, const char* const* argv) {
                       << " track id(s)\n  stage       median ms    p95 ms\n";
             for (const auto& [name, samples] : stats.stages.named()) {
                 std::cout << "  " << std::left << std::setw(10) << name << std::right
-                          << std::setw(11) << fixed(percentile(*samples, 0.5), 2) << std::setw(10)
-                          << fixed(percentile(*samples, 0.95), 2) << '\n';
+                          << std::setw(11) << fixed(litefer::percentile(*samples, 0.5), 2)
+                          << std::setw(10) << fixed(litefer::percentile(*samples, 0.95), 2) << '\n';
             }
         }
         runs.push(std::move(run));

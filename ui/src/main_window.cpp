@@ -1,4 +1,5 @@
 #include "litefer/ui/main_window.h"
+#include "litefer/metrics.h"
 
 #include <QAction>
 #include <QActionGroup>
@@ -188,16 +189,6 @@ QString humanCount(std::int64_t n) {
         return QStringLiteral("%1 k").arg(static_cast<double>(n) / 1e3, 0, 'f', 1);
     }
     return QString::number(n);
-}
-
-double percentileOf(std::vector<double> v, double p) {
-    if (v.empty()) {
-        return 0.0;
-    }
-    std::sort(v.begin(), v.end());
-    const double rank = std::ceil(p * static_cast<double>(v.size()));
-    const auto idx = static_cast<std::size_t>(std::max(1.0, rank)) - 1;
-    return v[std::min(idx, v.size() - 1)];
 }
 
 double stageOf(const StageTimes& t, std::size_t i) {
@@ -1345,8 +1336,8 @@ void MainWindow::updateLatencyStats() {
         for (const StageTimes& t : stageWindow_) {
             v.push_back(stageOf(t, i));
         }
-        setStage(stats_.median, i, percentileOf(v, 0.5));
-        setStage(stats_.p95, i, percentileOf(v, 0.95));
+        setStage(stats_.median, i, litefer::percentile(v, 0.5));
+        setStage(stats_.p95, i, litefer::percentile(v, 0.95));
     }
 }
 

@@ -1,5 +1,7 @@
 #include "litefer/metrics.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <stdexcept>
 
@@ -126,6 +128,16 @@ std::string Metrics::report() const {
         out += '\n';
     }
     return out;
+}
+
+double percentile(std::vector<double> values, double p) {
+    if (values.empty()) {
+        return 0.0;
+    }
+    std::sort(values.begin(), values.end());
+    const double rank = std::ceil(p * static_cast<double>(values.size()));
+    const auto index = static_cast<std::size_t>(std::max(1.0, rank)) - 1;
+    return values[std::min(index, values.size() - 1)];
 }
 
 }  // namespace litefer

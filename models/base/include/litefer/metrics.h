@@ -43,4 +43,9 @@ class ConfusionMatrix {
 /// Throws std::invalid_argument unless `confusion` is 7 x 7 with non-negative counts.
 Metrics computeMetrics(const std::vector<std::vector<std::int64_t>>& confusion);
 
+/// The nearest-rank p-quantile of `values` (p in [0, 1]: 0.5 the lower median, 0.95 the p95),
+/// the value such that at least p of the samples are <= it. 0 for no values. For latency
+/// statistics (litefer-cli bench-pipeline, the GUI's statistics panel).
+double percentile(std::vector<double> values, double p);
+
 }  // namespace litefer
