@@ -168,7 +168,7 @@ TEST_CASE("training killed with SIGKILL resumes to the same model as an uninterr
 TEST_CASE("litefer-cli convert halves a model with float16 weights and keeps its facts", "[cli]") {
     litefer::test::TempDir dir("litefer-cli-convert");
     const std::string in =
-        std::string(LITEFER_TEST_DATA) + "/../../resources/models/vgg-lite-fer2013.lfm";
+        std::string(LITEFER_SOURCE_DIR) + "/resources/models/vgg-lite-fer2013.lfm";
     REQUIRE(fs::exists(in));
     const std::string out = dir.file("small model ü.lfm");
     CommandResult c = cli("convert '" + in + "' --out '" + out + "'");
