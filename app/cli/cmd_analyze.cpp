@@ -5,8 +5,8 @@
 //
 // Threads (RUNTIME.md "Threads"): both commands need OMP_NUM_THREADS=1 before LibTorch's OpenMP
 // runtime initialises, which happens when the library is loaded, before main(). So when it is
-// unset they re-execute the program (/proc/self/exe) with OMP_NUM_THREADS=1 added to the
-// environment; a value the user set is kept. The classifier then runs on 1 LibTorch thread,
+// unset they re-execute the program with it (and MALLOC_ARENA_MAX=1) added to the environment
+// (app/runtime_env.h); a value the user set is kept. The classifier then runs on 1 LibTorch thread,
 // detection on 1 OpenCV thread, capture on its own thread (see core/pipeline.h).
 #include <poll.h>
 #include <unistd.h>
@@ -42,6 +42,7 @@
 #include "litefer/files.h"
 #include "litefer/json.h"
 #include "litefer/metrics.h"
+#include "runtime_env.h"
 
 namespace litefer::cli {
 
@@ -97,20 +98,6 @@ class InterruptGuard {
     struct sigaction oldInt_ {};
     struct sigaction oldTerm_ {};
 };
-
-/// See the top of this file. Returns only when no re-execution happened (already set, or
-/// exec failed: then the thread counts set in code are all we have).
-void ensureSingleOmpThread(const char* const* argv) {
-    if (std::getenv("OMP_NUM_THREADS") != nullptr) {
-        return;
-    }
-    setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
-    // One malloc arena: with glibc's default (one per thread, up to 8 x cores) a single long
-    // session grew from 219 to ~680 MB resident in 9 minutes of `soak`, and stayed flat at
-    // 201 -> 209 MB with MALLOC_ARENA_MAX=1 (docs/reliability.md). Read at start, like OMP.
-    setenv("MALLOC_ARENA_MAX", "1", /*overwrite=*/0);
-    execv("/proc/self/exe", const_cast<char* const*>(argv));  // NOLINT: execv's historic type
-}
 
 std::string defaultSessionFolder() {
     const std::time_t now = std::time(nullptr);
@@ -460,7 +447,7 @@ int runAnalyze(int argc, const char* const* argv) {
     if (!sourceSpec) {
         throw UsageError("missing --source");
     }
-    ensureSingleOmpThread(argv);
+    app::reexecWithRuntimeEnv(argv);
     const core::AnalysisSetup setup = setupFromArgs(args, "auto");
 
     core::SourceOptions sourceOptions;
@@ -682,7 +669,7 @@ int runBenchPipeline(int argc, const char* const* argv) {
     if (sources.empty()) {
         throw UsageError("missing --source");
     }
-    ensureSingleOmpThread(argv);
+    app::reexecWithRuntimeEnv(argv);
     core::AnalysisSetup setup = setupFromArgs(args, "cpu");
     // "auto" resolved once for all the files (and its note said once).
     const core::DetectorChoice choice = core::chooseDetector(setup.detector, setup.detectorModel);

@@ -41,6 +41,7 @@
 #include "litefer/core/session_recorder.h"
 #include "litefer/files.h"
 #include "litefer/json.h"
+#include "runtime_env.h"
 
 namespace litefer::cli {
 
@@ -83,17 +84,6 @@ class SoakInterruptGuard {
     struct sigaction oldInt_ {};
     struct sigaction oldTerm_ {};
 };
-
-/// As analyze (cmd_analyze.cpp): OMP_NUM_THREADS=1 must be in the environment before LibTorch's
-/// OpenMP runtime starts, so re-execute with it when it is unset.
-void ensureSingleOmpThreadForSoak(const char* const* argv) {
-    if (std::getenv("OMP_NUM_THREADS") != nullptr) {
-        return;
-    }
-    setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
-    setenv("MALLOC_ARENA_MAX", "1", /*overwrite=*/0);         // as analyze: see cmd_analyze.cpp
-    execv("/proc/self/exe", const_cast<char* const*>(argv));  // NOLINT: execv's historic type
-}
 
 /// Entries of a /proc directory, "." and ".." excluded (and the listing's own descriptor when
 /// `selfFd` is true). -1 when it cannot be read.
@@ -241,7 +231,7 @@ int runSoak(int argc, const char* const* argv) {
     }
     const bool json = args.flag("json");
     const bool keepSessions = args.flag("keep-sessions");
-    ensureSingleOmpThreadForSoak(argv);
+    app::reexecWithRuntimeEnv(argv);
 
     // The stages as analyze builds them (core/analysis_setup.h), on the CPU.
     core::AnalysisSetup setup;

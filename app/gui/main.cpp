@@ -9,9 +9,9 @@
 // whose constructor reads OMP_NUM_THREADS when the library is loaded, before main() runs. A
 // setenv() in main() is therefore too late: measured here, a thread started after
 // setenv("OMP_NUM_THREADS", "1") in main() still saw omp_get_max_threads() == 2 on this 2-core
-// machine, and 1 when the variable was set before the process started. So, as litefer-cli does
-// (app/cli/cmd_analyze.cpp), litefer re-executes itself (/proc/self/exe) with the variable set
-// when it is unset; a value the user set is kept. Checked: started without the variable, the
+// machine, and 1 when the variable was set before the process started. So, as litefer-cli does,
+// litefer re-executes itself with the variable (and MALLOC_ARENA_MAX=1) set when it is unset
+// (app/runtime_env.h); a value the user set is kept. Checked: started without the variable, the
 // running litefer has OMP_NUM_THREADS=1 in /proc/PID/environ and the same thread count as when
 // started with it set (one thread fewer than with OMP_NUM_THREADS=2: no extra OpenMP worker).
 #include <sys/prctl.h>
@@ -37,6 +37,7 @@
 #include "litefer/ui/analysis_types.h"
 #include "litefer/ui/main_window.h"
 #include "litefer/version.h"
+#include "runtime_env.h"
 
 namespace {
 
@@ -218,11 +219,7 @@ int main(int argc, char** argv) {
     // Before any library can start a thread pool; see the top of this file. OpenCV's TBB and
     // LibTorch's OpenMP pools fight on 2 cores, and only the environment, read when libgomp is
     // loaded, stops the extra OpenMP worker. A value the user set wins.
-    if (std::getenv("OMP_NUM_THREADS") == nullptr) {
-        setenv("OMP_NUM_THREADS", "1", /*overwrite=*/0);
-        setenv("MALLOC_ARENA_MAX", "1", /*overwrite=*/0);  // as litefer-cli analyze (see there)
-        execv("/proc/self/exe", argv);  // returns only on failure: go on with what we have
-    }
+    litefer::app::reexecWithRuntimeEnv(argv);  // app/runtime_env.h
     // After the re-execution the kernel names the process "exe" (from /proc/self/exe); give
     // ps/top their "litefer" back.
     prctl(PR_SET_NAME, "litefer", 0, 0, 0);
