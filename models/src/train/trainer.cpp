@@ -566,6 +566,28 @@ TrainResult train(const TrainOptions& options, std::ostream& log) {
             }
         }
 
+        // Time budget: decided before the checkpoint below, which records the epoch count, so
+        // that a resume keeps the same schedule.
+        if (o.timeBudgetSeconds > 0 && epoch < o.epochs) {
+            // What the end needs: best model reloaded, val once, test without TTA, flip and
+            // ten-crop (13 val-sized passes in all), plus a margin for loading and writing.
+            const double reserve = 14.0 * valSeconds * (o.testPath.empty() ? 0.2 : 1.0) + 10.0;
+            const double left = o.timeBudgetSeconds - secondsSince(wallStart) - reserve;
+            const int fit = epoch + static_cast<int>(std::floor(left / rec.seconds));
+            int epochs = o.epochs;
+            if (epoch <= 2) {
+                epochs = std::clamp(fit, epoch, options.epochs);  // refit on the first epochs
+            } else if (fit <= epoch) {
+                epochs = epoch;  // the next epoch would overrun the budget
+            }
+            if (epochs != o.epochs) {
+                log << "time budget " << o.timeBudgetSeconds << " s: " << epochs << " of "
+                    << options.epochs << " epochs fit (" << rec.seconds << " s per epoch)\n";
+                o.epochs = epochs;
+                result.shortenedByTimeBudget = o.epochs < options.epochs;
+            }
+        }
+
         // Checkpoint: epoch-numbered archives first, then state.json (atomic) as the commit point.
         {
             const std::string modelFile = "model-" + std::to_string(epoch) + ".pt";
@@ -601,29 +623,6 @@ TrainResult train(const TrainOptions& options, std::ostream& log) {
             }
         }
         result.epochsRun = epoch;
-        if (o.timeBudgetSeconds > 0 && epoch < o.epochs) {
-            // What the end needs: best model reloaded, val once, test without TTA, flip and
-            // ten-crop (13 val-sized passes in all), plus a margin for loading and writing.
-            const double reserve = 14.0 * valSeconds * (o.testPath.empty() ? 0.2 : 1.0) + 10.0;
-            const double left = o.timeBudgetSeconds - secondsSince(wallStart) - reserve;
-            const int fit = epoch + static_cast<int>(std::floor(left / rec.seconds));
-            int epochs = o.epochs;
-            if (epoch <= 2) {
-                epochs = std::clamp(fit, epoch, options.epochs);  // refit on the first epochs
-            } else if (fit <= epoch) {
-                epochs = epoch;  // the next epoch would overrun the budget
-            }
-            if (epochs != o.epochs) {
-                log << "time budget " << o.timeBudgetSeconds << " s: " << epochs << " of "
-                    << options.epochs << " epochs fit (" << rec.seconds << " s per epoch)\n";
-                o.epochs = epochs;
-                result.shortenedByTimeBudget = o.epochs < options.epochs;
-                // the checkpoint remembers it, so that a resume keeps the same schedule
-                json::Value st = json::parse(readFileBytes(ckpt.state().string()));
-                st["epochs"] = o.epochs;
-                writeFileAtomic(ckpt.state().string(), st.dump(2));
-            }
-        }
         if (o.stopAfterEpochs > 0 && ++ranThisCall >= o.stopAfterEpochs && epoch < o.epochs) {
             log << "stopping after " << ranThisCall << " epoch(s) as asked; resume with --resume\n";
             return result;
